@@ -1,0 +1,15 @@
+"""Linli (邻里) backend.
+
+Constraint names follow one convention, fixed here because this runs before any table class is
+defined: migrations (and SQLite batch rebuilds) can then name every index and constraint.
+"""
+
+from sqlmodel import SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}

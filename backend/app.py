@@ -1,0 +1,79 @@
+"""create_app(): the one explicit Litestar(...) call that assembles Linli."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from backend.auth.controller import AuthController, MeController
+from backend.auth.security import authentication, provide_caller
+from backend.catalog.controller import CatalogController
+from backend.db import Database, provide_session
+from backend.errors import problem_details
+from backend.health import HealthController
+from backend.notify.sms import make_sms_sender
+from backend.orders.controller import OrderController
+from backend.settings import Settings, load_settings
+from backend.web import pwa
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.database = Database.connect(settings)
+        try:
+            yield
+        finally:
+            await app.state.database.dispose()
+
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            AuthController,
+            MeController,
+            CatalogController,
+            OrderController,
+            pwa,
+        ],
+        dependencies={
+            "db": Provide(provide_session),
+            "caller": Provide(provide_caller, sync_to_thread=False),
+        },
+        middleware=[authentication],
+        plugins=[problem_details],
+        lifespan=[lifespan],
+        state=State({"settings": settings, "sms": make_sms_sender(settings)}),
+        openapi_config=OpenAPIConfig(
+            title="Linli API",
+            version="1.0.0",
+            description="邻里 community services: 点单 → 派单 → 接单 → 评单.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            loggers={"linli": {"level": "INFO"}},
+            log_exceptions="debug",
+        ),
+        debug=False,
+    )
+
+
+logging.getLogger("linli").setLevel(logging.INFO)

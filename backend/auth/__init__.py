@@ -1,0 +1,1 @@
+"""Who a caller is: accounts, memberships, one-time codes, tokens."""

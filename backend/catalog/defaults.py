@@ -1,0 +1,110 @@
+"""The default guiding catalogue (指导性目录) a new community starts from.
+
+Targets are in minutes: respond = submit → dispatch, complete = accept → complete.
+"""
+
+from __future__ import annotations
+
+# code, name, icon, respond, complete, taker kinds, description
+DEFAULT_CATEGORIES: tuple[tuple[str, str, str, int, int, tuple[str, ...], str], ...] = (
+    (
+        "meal",
+        "助餐送餐",
+        "meal",
+        30,
+        90,
+        ("volunteer", "provider"),
+        "为高龄、独居、失能老人送餐上门或陪同到长者食堂用餐",
+    ),
+    ("bath", "助浴助洁", "bath", 120, 240, ("provider",), "由专业机构上门协助洗浴、打扫居室"),
+    (
+        "escort",
+        "陪同就医",
+        "hospital",
+        60,
+        360,
+        ("volunteer", "provider"),
+        "陪同老人到医院挂号、就诊、取药",
+    ),
+    (
+        "appliance",
+        "家电维修",
+        "appliance",
+        240,
+        1440,
+        ("volunteer", "provider"),
+        "电视、洗衣机、热水器等家用电器的检查与维修",
+    ),
+    (
+        "plumbing",
+        "水电维修",
+        "plumbing",
+        60,
+        480,
+        ("volunteer", "provider"),
+        "水管漏水、电路跳闸、开关插座损坏等维修",
+    ),
+    (
+        "lighting",
+        "楼道照明",
+        "light",
+        240,
+        1440,
+        ("volunteer", "party_member"),
+        "楼道、单元门口灯具不亮或损坏的报修",
+    ),
+    (
+        "errand",
+        "代购代办",
+        "errand",
+        60,
+        240,
+        ("volunteer",),
+        "代买生活用品、代缴水电燃气费、代办证件",
+    ),
+    (
+        "legal",
+        "法律咨询",
+        "legal",
+        1440,
+        4320,
+        ("provider", "party_member"),
+        "婚姻家庭、继承、劳动、物业等法律问题咨询",
+    ),
+    (
+        "counsel",
+        "心理疏导",
+        "heart",
+        1440,
+        2880,
+        ("provider",),
+        "由心理咨询师或社工提供谈心和情绪疏导",
+    ),
+    (
+        "mediation",
+        "矛盾调解",
+        "mediation",
+        240,
+        2880,
+        ("party_member",),
+        "邻里纠纷、家庭矛盾、物业纠纷的调解",
+    ),
+    (
+        "environment",
+        "环境整治",
+        "environment",
+        480,
+        2880,
+        ("volunteer", "party_member"),
+        "楼道堆物清理、绿化维护、垃圾分类督导",
+    ),
+    (
+        "policy",
+        "政策咨询",
+        "policy",
+        480,
+        1440,
+        ("party_member", "volunteer"),
+        "养老、医保、低保、残疾人补贴等政策解答和代办指引",
+    ),
+)

@@ -1,0 +1,117 @@
+"""Database engines, the per-request session, and the column types every model shares.
+
+SQLite is the one-box default and PostgreSQL the production engine. On SQLite, two volunteers
+claiming one order at once must queue, not fail with "database is locked": connections run in
+WAL mode with a busy timeout, and writing requests open their transaction with BEGIN IMMEDIATE so
+the write lock is taken up front instead of upgraded mid-transaction (which SQLite refuses).
+Reading requests use a second engine whose transactions stay deferred, so readers never queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from litestar import Request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from backend.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always handed back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Linli stores aware UTC times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _sqlite_pragmas(engine: Engine, *, immediate: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: object, _record: object) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+        cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: object) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
+
+
+def make_engine(url: str, *, immediate: bool = True, **kwargs: object) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, pool_size=10, max_overflow=40, pool_timeout=60, **kwargs)
+        _sqlite_pragmas(engine.sync_engine, immediate=immediate)
+        return engine
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30, **kwargs
+    )
+
+
+@dataclass
+class Database:
+    """The engines of one running app: `writer` for changes, `reader` for safe requests."""
+
+    writer: AsyncEngine
+    reader: AsyncEngine
+    writer_sessions: async_sessionmaker[AsyncSession]
+    reader_sessions: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Database:
+        writer = make_engine(settings.database_url, immediate=True)
+        reader = (
+            make_engine(settings.database_url, immediate=False) if settings.is_sqlite else writer
+        )
+        return cls(
+            writer=writer,
+            reader=reader,
+            writer_sessions=async_sessionmaker(writer, expire_on_commit=False),
+            reader_sessions=async_sessionmaker(reader, expire_on_commit=False),
+        )
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+async def provide_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; services commit their unit of work, anything else rolls back."""
+    database: Database = request.app.state.database
+    makers = (
+        database.reader_sessions if request.method in SAFE_METHODS else database.writer_sessions
+    )
+    async with makers() as session:
+        yield session

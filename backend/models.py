@@ -1,0 +1,12 @@
+"""Every table, imported once so that SQLModel's metadata (and Alembic) sees the whole schema."""
+
+from sqlmodel import SQLModel
+
+from backend.auth import models as auth_models
+from backend.catalog import models as catalog_models
+from backend.orders import models as order_models
+from backend.places import models as place_models
+
+metadata = SQLModel.metadata
+
+__all__ = ["auth_models", "catalog_models", "metadata", "order_models", "place_models"]

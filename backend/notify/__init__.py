@@ -1,0 +1,1 @@
+"""Telling people things: SMS now; inbox, push and live events as they land."""

@@ -1,0 +1,80 @@
+"""Who may see an order and what they are to it (the relations the workflow table speaks of).
+
+One rule for every verb: an order the caller has no relation to is "not found" (404), never
+"forbidden", so nobody learns what exists in another community.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.auth.caller import VOLUNTEER_ROLES, Caller
+from backend.orders.models import Order
+from backend.orders.workflow import CONTACT_WINDOW
+
+TAKEN = frozenset({"accepted", "in_progress", "completed", "closed"})
+
+
+def may_take(roles: frozenset[str], taker_kinds: list[str]) -> bool:
+    """A volunteer (or party member, who is one too) may take a volunteer category;
+    only party members may take a category reserved to them."""
+    if "volunteer" in taker_kinds and roles & VOLUNTEER_ROLES:
+        return True
+    return "party_member" in taker_kinds and "party_member" in roles
+
+
+def relations(order: Order, taker_kinds: list[str], caller: Caller) -> frozenset[str]:
+    roles = caller.roles_in(order.community_id)
+    found: set[str] = set()
+    if caller.id in (order.resident_id, order.proxy_id):
+        found.add("owner")
+    if "worker" in roles:
+        found.add("worker")
+    if "admin" in roles:
+        found.add("admin")  # sees the street's orders, acts on none of them
+    mine = order.assignee_user_id == caller.id or (
+        order.assignee_provider_id is not None and order.assignee_provider_id in caller.provider_ids
+    )
+    if mine and order.status == "dispatched":
+        found.add("assignee")
+    elif mine and order.status in TAKEN:
+        found.add("taker")
+    if (
+        order.status == "dispatched"
+        and order.dispatch_mode == "pool"
+        and may_take(roles, taker_kinds)
+    ):
+        found.add("claimant")
+    return frozenset(found)
+
+
+def sees_contact(order: Order, rel: frozenset[str], now: datetime) -> bool:
+    """Room and phone: the owner and workers always; the taker until 7 days after completion."""
+    if rel & {"owner", "worker"}:
+        return True
+    if "taker" in rel or "assignee" in rel:
+        return order.completed_at is None or now - order.completed_at <= CONTACT_WINDOW
+    return False
+
+
+def pool_only(rel: frozenset[str]) -> bool:
+    """Seen only as a pooled order: building yes, room, address line and full name no."""
+    return rel == {"claimant"}
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * max(1, len(name) - 1)
+
+
+def display_role(caller: Caller, community_id: int, rel: frozenset[str]) -> str:
+    """The role shown on the timeline for what the caller did."""
+    roles = caller.roles_in(community_id)
+    if rel & {"assignee", "taker", "claimant"}:
+        if "party_member" in roles:
+            return "party_member"
+        if "volunteer" in roles:
+            return "volunteer"
+        return "provider"
+    if "worker" in rel:
+        return "worker"
+    return "resident"

@@ -1,0 +1,296 @@
+"""Reading orders (one joined query per page) and moving them through the workflow.
+
+Every transition is one conditional UPDATE guarded by the status it leaves (and, for a claim,
+by the order still being unclaimed): the row count decides 200 or 409, never a read-then-write.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.auth.caller import VOLUNTEER_ROLES, Caller
+from backend.auth.models import Membership, User
+from backend.catalog.models import Category, Provider, ProviderCommunity
+from backend.db import utcnow
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.orders import workflow
+from backend.orders.access import display_role, may_take, relations
+from backend.orders.models import (
+    CompleteBody,
+    DispatchBody,
+    Order,
+    OrderDetail,
+    OrderEvent,
+    OrderPage,
+    OrderPublic,
+    RateBody,
+    Rating,
+    ReasonBody,
+)
+from backend.orders.present import present_order, present_timeline
+from backend.places.models import Building
+
+VIEWS = ("mine", "community", "pool", "assigned")
+Resident, Proxy, AssigneeUser, Actor = (aliased(User) for _ in range(4))
+
+
+def _joined() -> Select:
+    return (
+        select(Order, Category, Resident, Proxy, AssigneeUser, Provider, Rating, Building)
+        .join(Category, Category.id == Order.category_id)
+        .join(Resident, Resident.id == Order.resident_id)
+        .outerjoin(Proxy, Proxy.id == Order.proxy_id)
+        .outerjoin(AssigneeUser, AssigneeUser.id == Order.assignee_user_id)
+        .outerjoin(Provider, Provider.id == Order.assignee_provider_id)
+        .outerjoin(Rating, Rating.order_id == Order.id)
+        .outerjoin(Building, Building.id == Order.building_id)
+    )
+
+
+def encode_cursor(order_id: int) -> str:
+    return base64.urlsafe_b64encode(str(order_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("cursor", "not a cursor this API handed out") from exc
+    if value <= 0:
+        raise Invalid("cursor", "not a cursor this API handed out")
+    return value
+
+
+async def _view_filter(session: AsyncSession, caller: Caller, view: str) -> ColumnElement[bool]:
+    if view == "mine":
+        return or_(Order.resident_id == caller.id, Order.proxy_id == caller.id)
+    if view == "community":
+        return Order.community_id.in_(caller.communities_with("worker", "admin"))
+    if view == "assigned":
+        mine = Order.assignee_user_id == caller.id
+        if caller.provider_ids:
+            mine = or_(mine, Order.assignee_provider_id.in_(sorted(caller.provider_ids)))
+        return mine
+    # pool: dispatched to the hall, in a community where the caller volunteers, of a category
+    # they may take. Eligible categories are looked up first so the page stays one query.
+    communities = caller.communities_with(*VOLUNTEER_ROLES)
+    if not communities:
+        return false()
+    rows = await session.execute(
+        select(Category.id, Category.community_id, Category.taker_kinds).where(
+            Category.community_id.in_(communities)
+        )
+    )
+    eligible = [cid for cid, comm, kinds in rows if may_take(caller.roles_in(comm), kinds)]
+    return and_(
+        Order.status == "dispatched",
+        Order.dispatch_mode == "pool",
+        Order.community_id.in_(communities),
+        Order.category_id.in_(eligible),
+    )
+
+
+async def list_orders(
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    view: str,
+    status: str | None,
+    category_id: int | None,
+    cursor: str | None,
+    limit: int,
+) -> OrderPage:
+    query = _joined().where(await _view_filter(session, caller, view))
+    if status is not None:
+        query = query.where(Order.status == status)
+    if category_id is not None:
+        query = query.where(Order.category_id == category_id)
+    if cursor is not None:
+        query = query.where(Order.id < decode_cursor(cursor))
+    rows = (await session.execute(query.order_by(Order.id.desc()).limit(limit + 1))).all()
+    now = utcnow()
+    items = [present_order(tuple(r), caller, now) for r in rows[:limit]]
+    next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
+    return OrderPage(items=items, next_cursor=next_cursor)
+
+
+async def _load(session: AsyncSession, caller: Caller, order_id: int) -> tuple:
+    row = (await session.execute(_joined().where(Order.id == order_id))).first()
+    if row is None or not relations(row[0], row[1].taker_kinds, caller):
+        raise NotFound("order.not_found", "no such order among those you may see")
+    return tuple(row)
+
+
+async def get_order(session: AsyncSession, *, caller: Caller, order_id: int) -> OrderDetail:
+    row = await _load(session, caller, order_id)
+    events = (
+        await session.execute(
+            select(OrderEvent, Actor)
+            .outerjoin(Actor, Actor.id == OrderEvent.actor_id)
+            .where(OrderEvent.order_id == order_id)
+            .order_by(OrderEvent.id)
+        )
+    ).all()
+    public: OrderPublic = present_order(row, caller, utcnow())
+    return OrderDetail(**public.model_dump(), timeline=present_timeline([tuple(e) for e in events]))
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def _clear_assignment() -> dict[str, Any]:
+    return {
+        "dispatch_mode": None,
+        "assignee_user_id": None,
+        "assignee_provider_id": None,
+        "dispatched_at": None,
+        "accepted_at": None,
+        "started_at": None,
+    }
+
+
+async def _dispatch_values(
+    session: AsyncSession, order: Order, category: Category, body: DispatchBody, now: datetime
+) -> dict[str, Any]:
+    kinds = category.taker_kinds
+    if body.mode == "pool":
+        for field in ("assignee_user_id", "provider_id"):
+            if getattr(body, field) is not None:
+                raise Invalid(field, "not allowed when dispatching to the pool")
+        if not {"volunteer", "party_member"} & set(kinds):
+            raise Invalid("mode", "this category is taken by organisations only, not the pool")
+        return {"dispatch_mode": "pool", "dispatched_at": now}
+    if (body.assignee_user_id is None) == (body.provider_id is None):
+        raise Invalid("assignee_user_id", "give exactly one of assignee_user_id or provider_id")
+    if body.provider_id is not None:
+        serves = await session.scalar(
+            select(ProviderCommunity.id).where(
+                ProviderCommunity.provider_id == body.provider_id,
+                ProviderCommunity.community_id == order.community_id,
+            )
+        )
+        if serves is None:
+            raise Invalid("provider_id", "no such organisation serves this community")
+        if "provider" not in kinds:
+            raise Invalid("provider_id", "this category is not taken by organisations")
+        return {
+            "dispatch_mode": "assign",
+            "assignee_provider_id": body.provider_id,
+            "dispatched_at": now,
+        }
+    held = frozenset(
+        await session.scalars(
+            select(Membership.role).where(
+                Membership.user_id == body.assignee_user_id,
+                Membership.community_id == order.community_id,
+            )
+        )
+    )
+    if not held & VOLUNTEER_ROLES:
+        raise Invalid("assignee_user_id", "not a volunteer or party member of this community")
+    if not may_take(held, kinds):
+        raise Invalid("assignee_user_id", "this person may not take orders of this category")
+    return {
+        "dispatch_mode": "assign",
+        "assignee_user_id": body.assignee_user_id,
+        "dispatched_at": now,
+    }
+
+
+def _check_photos(photo_ids: list[int]) -> None:
+    if photo_ids:  # no upload has been stored yet, so no id can refer to one
+        raise Invalid("photo_ids", f"no such file: {photo_ids[0]}", "file.not_found")
+
+
+async def act(
+    session: AsyncSession, *, caller: Caller, order_id: int, action: str, body: Any
+) -> OrderDetail:
+    order, category, *_ = await _load(session, caller, order_id)
+    rel = relations(order, category.taker_kinds, caller)
+    if not workflow.may_ever(action, rel):
+        raise Forbidden("order.action_forbidden", f"you may not {action} this order")
+    transition = workflow.find(order.status, action)
+    if transition is None or not transition.relations & rel:
+        raise Conflict(
+            "order.illegal_transition", f"cannot {action} an order that is {order.status}"
+        )
+    now = utcnow()
+    if not workflow.within_time_limit(action, order.completed_at, now):
+        raise Conflict("order.reopen_window_passed", "reopening is possible for 7 days only")
+
+    guard = [Order.id == order.id, Order.status == order.status]
+    values: dict[str, Any] = {}
+    note = getattr(body, "reason", None) or getattr(body, "note", None)
+    lost_code = "order.changed_meanwhile"
+    if action == "dispatch":
+        values = await _dispatch_values(session, order, category, body, now)
+    elif action == "accept":
+        values = {
+            "accepted_at": now,
+            "complete_by": now + timedelta(minutes=category.complete_minutes),
+        }
+        if "claimant" in rel and order.dispatch_mode == "pool":
+            values["assignee_user_id"] = caller.id
+            guard += [Order.dispatch_mode == "pool", Order.assignee_user_id.is_(None)]
+            lost_code = "order.already_claimed"
+    elif action in ("decline", "reopen"):
+        values = _clear_assignment()
+        if action == "reopen":
+            values |= {
+                "completed_at": None,
+                "hours": None,
+                "completion_note": None,
+                "respond_by": now + timedelta(minutes=category.respond_minutes),
+                "complete_by": now
+                + timedelta(minutes=category.respond_minutes + category.complete_minutes),
+            }
+    elif action == "start":
+        values = {"started_at": now}
+    elif action == "complete":
+        assert isinstance(body, CompleteBody)
+        _check_photos(body.photo_ids)
+        values = {"completed_at": now, "hours": round(body.hours, 2), "completion_note": body.note}
+    elif action == "rate":
+        assert isinstance(body, RateBody)
+        values = {"closed_at": now}
+        note = body.comment
+        session.add(Rating(order_id=order.id, rater_id=caller.id, **body.model_dump()))
+    elif action in ("cancel", "reject"):
+        assert isinstance(body, ReasonBody)
+
+    result = await session.execute(
+        update(Order)
+        .where(*guard)
+        .values(status=transition.target, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        await session.rollback()
+        raise Conflict(lost_code, "someone else changed this order first")
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            at=now,
+            actor_id=caller.id,
+            actor_role=display_role(caller, order.community_id, rel),
+            action=action,
+            from_status=order.status,
+            to_status=transition.target,
+            note=note,
+        )
+    )
+    try:
+        await session.commit()
+    except IntegrityError as exc:  # e.g. a rating raced in by a second request
+        await session.rollback()
+        raise Conflict(lost_code, "someone else changed this order first") from exc
+    session.expunge_all()
+    return await get_order(session, caller=caller, order_id=order_id)

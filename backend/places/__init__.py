@@ -1,0 +1,1 @@
+"""Places: district → street → community → grid → building."""

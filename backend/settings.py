@@ -1,0 +1,103 @@
+"""Settings read from the environment, once, in one place.
+
+Outside development and test the app refuses to start with the built-in default secret,
+so a forgotten variable cannot ship a guessable signing key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "linli-development-secret-do-not-use-in-production"  # noqa: S105
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(RuntimeError):
+    """The environment describes a configuration the app must not run with."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{ROOT / 'var' / 'linli.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs operators paste (postgres://, postgresql://) and pick the async driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = field(default_factory=default_database_url)
+    secret_key: str = DEV_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+    access_token_minutes: int = 10
+    refresh_token_days: int = 30
+    otp_minutes: int = 5
+    otp_max_attempts: int = 5
+    otp_resend_seconds: int = 60
+    sms_backend: str = "console"
+    sms_webhook_url: str = ""
+    pwa_dist: Path = ROOT / "pwa" / "dist"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def debug(self) -> bool:
+        return self.env == "development"
+
+
+def load_settings() -> Settings:
+    env = os.environ.get("LINLI_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"LINLI_ENV must be one of {ENVIRONMENTS}, got {env!r}")
+    settings = Settings(
+        env=env,
+        database_url=normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_database_url()
+        ),
+        secret_key=os.environ.get("LINLI_SECRET_KEY") or DEV_SECRET,
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=_int("PORT", 8000),
+        access_token_minutes=_int("LINLI_ACCESS_TOKEN_MINUTES", 10),
+        refresh_token_days=_int("LINLI_REFRESH_TOKEN_DAYS", 30),
+        sms_backend=os.environ.get("LINLI_SMS_BACKEND", "console"),
+        sms_webhook_url=os.environ.get("LINLI_SMS_WEBHOOK_URL", ""),
+    )
+    if settings.sms_backend not in ("console", "webhook"):
+        raise SettingsError("LINLI_SMS_BACKEND must be 'console' or 'webhook'")
+    if settings.sms_backend == "webhook" and not settings.sms_webhook_url:
+        raise SettingsError("LINLI_SMS_BACKEND=webhook needs LINLI_SMS_WEBHOOK_URL")
+    if env == "production":
+        if settings.secret_key == DEV_SECRET or len(settings.secret_key) < 32:
+            raise SettingsError(
+                "LINLI_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (e.g. `linli secret`)"
+            )
+        if settings.sms_backend == "console":
+            raise SettingsError(
+                "LINLI_SMS_BACKEND=console prints codes to the log; "
+                "set LINLI_SMS_BACKEND=webhook and LINLI_SMS_WEBHOOK_URL in production"
+            )
+    return settings

@@ -1,0 +1,61 @@
+// Owns navigation: the routes, lazy-loaded views, the sign-in guard, and which tabs (and which
+// landing page) each role gets.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { useSession, TAKER_ROLES } from '@/stores/session';
+
+export interface Tab {
+  name: string;
+  label: string;
+  icon: string;
+  roles: string[] | null;
+}
+
+/** Tabs in bar order; `roles: null` means everyone signed in. */
+export const TABS: Tab[] = [
+  { name: 'home', label: 'tabs.home', icon: 'home-o', roles: ['resident'] },
+  { name: 'orders', label: 'tabs.orders', icon: 'orders-o', roles: ['resident'] },
+  { name: 'board', label: 'tabs.board', icon: 'todo-list-o', roles: ['worker'] },
+  { name: 'hall', label: 'tabs.hall', icon: 'fire-o', roles: TAKER_ROLES },
+  { name: 'tasks', label: 'tabs.tasks', icon: 'completed-o', roles: [...TAKER_ROLES, 'provider'] },
+  { name: 'me', label: 'tabs.me', icon: 'user-o', roles: null },
+];
+
+export function tabsFor(roles: string[]): Tab[] {
+  return TABS.filter((t) => t.roles === null || t.roles.some((r) => roles.includes(r)));
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/signin', name: 'signin', component: () => import('@/views/SignInView.vue'), meta: { public: true } },
+  { path: '/', name: 'start', component: { render: () => null } },
+  { path: '/home', name: 'home', component: () => import('@/views/HomeView.vue') },
+  { path: '/order/new', name: 'order-new', component: () => import('@/views/OrderFormView.vue') },
+  { path: '/orders', name: 'orders', component: () => import('@/views/OrdersView.vue') },
+  { path: '/orders/:id', name: 'order', component: () => import('@/views/OrderDetailView.vue'), props: true },
+  { path: '/board', name: 'board', component: () => import('@/views/BoardView.vue') },
+  { path: '/hall', name: 'hall', component: () => import('@/views/HallView.vue') },
+  { path: '/tasks', name: 'tasks', component: () => import('@/views/TasksView.vue') },
+  { path: '/me', name: 'me', component: () => import('@/views/MeView.vue') },
+  { path: '/:rest(.*)*', redirect: '/' },
+];
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+router.beforeEach(async (to) => {
+  const session = useSession();
+  if (to.meta.public) return session.signedIn && to.name === 'signin' ? { name: 'start' } : true;
+  if (!session.signedIn) return { name: 'signin', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  if (!session.me) {
+    try {
+      await session.loadMe();
+    } catch {
+      session.signOut();
+      return { name: 'signin' };
+    }
+  }
+  if (to.name === 'start') return { name: tabsFor(session.roles)[0]?.name ?? 'me' };
+  return true;
+});

@@ -1,0 +1,60 @@
+/// <reference types="vitest/config" />
+// Build configuration: Vue SFCs and the Workbox service worker (vite-plugin-pwa, generateSW).
+// The service worker precaches the app shell, never answers /api, /schema, /health or /open311
+// navigations with index.html, and caches no API answers at all.
+import { defineConfig } from 'vite';
+import vue from '@vitejs/plugin-vue';
+import { VitePWA } from 'vite-plugin-pwa';
+import { fileURLToPath, URL } from 'node:url';
+
+const backend = process.env.LINLI_BACKEND ?? 'http://127.0.0.1:8000';
+
+export default defineConfig({
+  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
+  plugins: [
+    vue(),
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: null,
+      includeAssets: ['icons/favicon.svg', 'icons/apple-touch-icon.png'],
+      manifest: {
+        name: '邻里 · 社区服务',
+        short_name: '邻里',
+        description: '群众点单、社区派单、党员接单、群众评单',
+        lang: 'zh-CN',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        theme_color: '#c8161d',
+        background_color: '#ffffff',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/api(\/|$)/, /^\/schema(\/|$)/, /^\/health(\/|$)/, /^\/open311(\/|$)/],
+        // No runtimeCaching: authenticated API answers must never land in a cache.
+        runtimeCaching: [],
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+  server: {
+    proxy: {
+      '/api': backend,
+      '/schema': backend,
+      '/health': backend,
+    },
+  },
+  build: { target: 'es2020', chunkSizeWarningLimit: 200 },
+  test: {
+    environment: 'happy-dom',
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
+  },
+});
