@@ -56,5 +56,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    // Vant's ES build imports its CSS; inlining lets Vite handle those imports in tests.
+    server: { deps: { inline: ['vant'] } },
   },
 });

@@ -1,0 +1,29 @@
+// The locale files: zh-CN and en carry exactly the same keys, and every error code the API
+// contract names has a message.
+import { describe, expect, it } from 'vitest';
+import zh from '@/locales/zh-CN.json';
+import en from '@/locales/en.json';
+
+function keys(obj: object, prefix = ''): string[] {
+  return Object.entries(obj).flatMap(([k, v]) =>
+    v && typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]);
+}
+
+describe('locales', () => {
+  it('zh-CN and en have the same keys', () => {
+    expect(keys(en).sort()).toEqual(keys(zh).sort());
+  });
+
+  it('translate the API error codes', () => {
+    const all = new Set(keys(zh));
+    for (const code of ['order.illegal_transition', 'order.already_claimed', 'auth.invalid_credentials', 'request.invalid', 'network.offline']) {
+      expect(all.has(`errors.${code}`), code).toBe(true);
+    }
+  });
+
+  it('hold no empty strings', () => {
+    const values = (o: object): unknown[] => Object.values(o).flatMap((v) => (v && typeof v === 'object' ? values(v) : [v]));
+    expect(values(zh).filter((v) => v === '')).toEqual([]);
+    expect(values(en).filter((v) => v === '')).toEqual([]);
+  });
+});

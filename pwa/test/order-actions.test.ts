@@ -1,0 +1,51 @@
+// OrderActions: buttons come only from allowed_actions, and a lost claim (409) reads as
+// "someone else took it" inline.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import OrderActions from '@/components/OrderActions.vue';
+import { i18n } from '@/i18n';
+import { tokens } from '@/api/tokens';
+import type { Order } from '@/api/types';
+import { problem, scriptFetch } from './helpers';
+
+const base: Order = {
+  id: 'o1', number: '20261122-0007', community_id: 'c1', category: { id: 'k', code: 'meal', name: '助餐' },
+  status: 'dispatched', description: '送餐', address_text: null, urgency: 'normal', created_at: '2026-11-22T00:00:00Z',
+  respond_by: null, complete_by: null, resident: { id: 'u', name: '张阿姨' }, assignee: null, dispatch_mode: 'pool',
+  rating: null, allowed_actions: [],
+};
+
+beforeEach(() => {
+  setActivePinia(createPinia());
+  tokens.set({ access_token: 'A', refresh_token: 'R' });
+  i18n.global.locale.value = 'zh-CN';
+});
+afterEach(() => vi.unstubAllGlobals());
+
+function render(order: Order) {
+  return mount(OrderActions, { props: { order }, global: { plugins: [i18n] } });
+}
+
+describe('OrderActions', () => {
+  it('shows exactly the allowed actions, in the state machine\'s order', () => {
+    const w = render({ ...base, allowed_actions: ['cancel', 'dispatch', 'reject'] });
+    expect(w.findAll('[data-action]').map((b) => b.attributes('data-action'))).toEqual(['dispatch', 'cancel', 'reject']);
+  });
+
+  it('shows nothing the API did not allow', () => {
+    const w = render({ ...base, allowed_actions: [] });
+    expect(w.findAll('button')).toHaveLength(0);
+  });
+
+  it('calls a pooled accept "claim" and says someone else took it on 409', async () => {
+    scriptFetch(() => problem(409, 'order.already_claimed'));
+    const w = render({ ...base, allowed_actions: ['accept'] });
+    const claim = w.get('[data-action="accept"]');
+    expect(claim.text()).toBe('抢单');
+    await claim.trigger('click');
+    await flushPromises();
+    expect(w.get('[role="alert"]').text()).toContain('这单已被其他人抢走');
+    expect(w.emitted('done')).toEqual([[null]]);
+  });
+});
