@@ -74,19 +74,31 @@ async def _places(session: AsyncSession) -> tuple[Street, dict[str, Community], 
 
 
 async def seed_demo(session: AsyncSession) -> None:
+    """Places, accounts and a handful of orders in every status."""
+    communities, provider_id = await seed_people(session, hash_password(DEMO_PASSWORD))
+    callers = {}
+    for phone, *_ in ACCOUNTS:
+        user = await session.scalar(select(User).where(User.phone == phone))
+        callers[phone] = await load_caller(session, user)
+    await _orders(session, callers, communities, provider_id)
+
+
+async def seed_people(
+    session: AsyncSession, password_hash: str
+) -> tuple[dict[str, Community], int]:
+    """Places, catalogues, the provider and every demo account (no orders); commits."""
     street, communities, buildings = await _places(session)
     provider = Provider(name="银发餐桌", uscc="91310000MA1FL8TQ36")
     session.add(provider)
     await session.flush()
     session.add(ProviderCommunity(provider_id=provider.id, community_id=communities["demo"].id))
-    password = hash_password(DEMO_PASSWORD)
     users: dict[str, User] = {}
     for index, (phone, name, slug, roles, born) in enumerate(ACCOUNTS):
         home = buildings[slug][index % 6] if slug else None
         user = User(
             phone=phone,
             name=name,
-            password_hash=password,
+            password_hash=password_hash,
             birth_year=born,
             home_building_id=home.id if home else None,
             home_room=f"{index % 6 + 1}0{index % 3 + 1}" if home else None,
@@ -103,8 +115,7 @@ async def seed_demo(session: AsyncSession) -> None:
                 )
     session.add(ProviderStaff(provider_id=provider.id, user_id=users["13800000005"].id))
     await session.commit()
-    callers = {phone: await load_caller(session, user) for phone, user in users.items()}
-    await _orders(session, callers, communities, provider.id)
+    return communities, provider.id
 
 
 async def _category(session: AsyncSession, community: Community, code: str) -> int:

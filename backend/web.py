@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Request, Response, get
+from litestar.params import FromPath
 from litestar.response import File
 
 from backend.errors import NotFound
@@ -32,7 +33,7 @@ def _resolve(dist: Path, path: str) -> Path | None:
 
 
 @get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False, exclude_from_auth=True)
-def pwa(request: Request, path: str = "") -> Response | File:
+def pwa(request: Request, path: FromPath[str] = "") -> Response | File:
     path = path.lstrip("/")
     if path.startswith(NEVER_HTML):
         raise NotFound("not_found", "no such resource")

@@ -44,13 +44,8 @@ export default defineConfig({
       },
     }),
   ],
-  server: {
-    proxy: {
-      '/api': backend,
-      '/schema': backend,
-      '/health': backend,
-    },
-  },
+  server: { proxy: { '/api': backend, '/schema': backend, '/health': backend } },
+  preview: { proxy: { '/api': backend, '/schema': backend, '/health': backend } },
   build: { target: 'es2020', chunkSizeWarningLimit: 200 },
   test: {
     environment: 'happy-dom',

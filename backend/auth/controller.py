@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +27,9 @@ class AuthController(Controller):
     security = []
 
     @post("/otp", status_code=HTTP_202_ACCEPTED, operation_id="requestOtp")
-    async def request_otp(self, request: Request, data: OtpRequest, db: AsyncSession) -> OtpSent:
+    async def request_otp(
+        self, request: Request, data: JSONBody[OtpRequest], db: NamedDependency[AsyncSession]
+    ) -> OtpSent:
         """Text a 6-digit one-time code to a mainland mobile number (one request a minute)."""
         expires_in = await service.request_otp(
             db, settings=request.app.state.settings, sms=request.app.state.sms, phone=data.phone
@@ -33,7 +37,9 @@ class AuthController(Controller):
         return OtpSent(expires_in=expires_in)
 
     @post("/token", status_code=HTTP_200_OK, operation_id="signIn")
-    async def sign_in(self, request: Request, data: TokenRequest, db: AsyncSession) -> TokenPair:
+    async def sign_in(
+        self, request: Request, data: JSONBody[TokenRequest], db: NamedDependency[AsyncSession]
+    ) -> TokenPair:
         """Exchange a phone number and a one-time code (or a password) for a token pair."""
         return await service.sign_in(
             db,
@@ -44,7 +50,9 @@ class AuthController(Controller):
         )
 
     @post("/refresh", status_code=HTTP_200_OK, operation_id="refreshToken")
-    async def refresh(self, request: Request, data: RefreshRequest, db: AsyncSession) -> TokenPair:
+    async def refresh(
+        self, request: Request, data: JSONBody[RefreshRequest], db: NamedDependency[AsyncSession]
+    ) -> TokenPair:
         """Spend a refresh token for a new pair; replaying a spent one revokes the whole family."""
         return await service.rotate_refresh_token(
             db, settings=request.app.state.settings, refresh_token=data.refresh_token
@@ -56,6 +64,8 @@ class MeController(Controller):
     tags = ["auth"]
 
     @get("/", operation_id="getMe")
-    async def me(self, caller: Caller, db: AsyncSession) -> MePublic:
+    async def me(
+        self, caller: NamedDependency[Caller], db: NamedDependency[AsyncSession]
+    ) -> MePublic:
         """The signed-in person with their communities and roles in each."""
         return await service.describe_me(db, caller=caller)

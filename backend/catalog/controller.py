@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
@@ -16,7 +18,10 @@ class CatalogController(Controller):
 
     @get("/{community_id:int}/categories", operation_id="listCategories")
     async def categories(
-        self, community_id: int, caller: Caller, db: AsyncSession
+        self,
+        community_id: FromPath[int],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> list[CategoryPublic]:
         """The community's service catalogue, in display order (members of the community only)."""
         return await service.list_categories(db, caller=caller, community_id=community_id)

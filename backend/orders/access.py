@@ -48,6 +48,18 @@ def relations(order: Order, taker_kinds: list[str], caller: Caller) -> frozenset
     return frozenset(found)
 
 
+def lost_claim(order: Order, taker_kinds: list[str], caller: Caller) -> bool:
+    """A volunteer who could have claimed this pooled order, had someone not been faster.
+
+    They get 409 rather than 404: they saw it in the hall, so its existence is no secret to them.
+    """
+    return (
+        order.dispatch_mode == "pool"
+        and order.status in TAKEN
+        and may_take(caller.roles_in(order.community_id), taker_kinds)
+    )
+
+
 def sees_contact(order: Order, rel: frozenset[str], now: datetime) -> bool:
     """Room and phone: the owner and workers always; the taker until 7 days after completion."""
     if rel & {"owner", "worker"}:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,10 +48,10 @@ class OrderController(Controller):
     )
     async def create(
         self,
-        data: OrderCreate,
-        caller: Caller,
-        db: AsyncSession,
-        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+        data: JSONBody[OrderCreate],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
     ) -> Response[OrderDetail]:
         """Order a service (resident) or order for a resident (worker, with `beneficiary`).
         A retry with the same `Idempotency-Key` answers the first result again."""
@@ -62,13 +63,13 @@ class OrderController(Controller):
     @get("/", operation_id="listOrders")
     async def list(
         self,
-        caller: Caller,
-        db: AsyncSession,
-        view: Literal["mine", "community", "pool", "assigned"] = "mine",
-        status: Status | None = None,
-        category_id: int | None = None,
-        cursor: Annotated[str | None, Parameter(max_length=64)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
+        view: FromQuery[Literal["mine", "community", "pool", "assigned"]] = "mine",
+        status: FromQuery[Status | None] = None,
+        category_id: FromQuery[int | None] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> OrderPage:
         """Orders visible to the caller in one view, newest first, keyset-paginated."""
         return await service.list_orders(
@@ -82,20 +83,33 @@ class OrderController(Controller):
         )
 
     @get("/{order_id:int}", operation_id="getOrder")
-    async def detail(self, order_id: int, caller: Caller, db: AsyncSession) -> OrderDetail:
+    async def detail(
+        self,
+        order_id: FromPath[int],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
+    ) -> OrderDetail:
         """One order with its timeline and the actions the caller may take now."""
         return await service.get_order(db, caller=caller, order_id=order_id)
 
     @post("/{order_id:int}/dispatch", status_code=HTTP_200_OK, operation_id="dispatchOrder")
     async def dispatch(
-        self, order_id: int, data: DispatchBody, caller: Caller, db: AsyncSession
+        self,
+        order_id: FromPath[int],
+        data: JSONBody[DispatchBody],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> OrderDetail:
         """Worker: to the pool, to a named volunteer or party member, or to an organisation."""
         return await service.act(db, caller=caller, order_id=order_id, action="dispatch", body=data)
 
     @post("/{order_id:int}/accept", status_code=HTTP_200_OK, operation_id="acceptOrder")
     async def accept(
-        self, order_id: int, caller: Caller, db: AsyncSession, data: EmptyBody | None = None
+        self,
+        order_id: FromPath[int],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
+        data: JSONBody[EmptyBody | None] = None,
     ) -> OrderDetail:
         """Take the order: the assignee accepts, or an eligible volunteer claims it from the pool
         (exactly one claimant wins; the others get 409 `order.already_claimed`)."""
@@ -103,49 +117,77 @@ class OrderController(Controller):
 
     @post("/{order_id:int}/decline", status_code=HTTP_200_OK, operation_id="declineOrder")
     async def decline(
-        self, order_id: int, data: ReasonBody, caller: Caller, db: AsyncSession
+        self,
+        order_id: FromPath[int],
+        data: JSONBody[ReasonBody],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> OrderDetail:
         """The assignee hands the order back to the community (back to `submitted`)."""
         return await service.act(db, caller=caller, order_id=order_id, action="decline", body=data)
 
     @post("/{order_id:int}/start", status_code=HTTP_200_OK, operation_id="startOrder")
     async def start(
-        self, order_id: int, caller: Caller, db: AsyncSession, data: EmptyBody | None = None
+        self,
+        order_id: FromPath[int],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
+        data: JSONBody[EmptyBody | None] = None,
     ) -> OrderDetail:
         """The taker starts the job."""
         return await service.act(db, caller=caller, order_id=order_id, action="start", body=data)
 
     @post("/{order_id:int}/complete", status_code=HTTP_200_OK, operation_id="completeOrder")
     async def complete(
-        self, order_id: int, data: CompleteBody, caller: Caller, db: AsyncSession
+        self,
+        order_id: FromPath[int],
+        data: JSONBody[CompleteBody],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> OrderDetail:
         """The taker reports the job done, with a note and the hours spent (0 < hours ≤ 24)."""
         return await service.act(db, caller=caller, order_id=order_id, action="complete", body=data)
 
     @post("/{order_id:int}/rate", status_code=HTTP_200_OK, operation_id="rateOrder")
     async def rate(
-        self, order_id: int, data: RateBody, caller: Caller, db: AsyncSession
+        self,
+        order_id: FromPath[int],
+        data: JSONBody[RateBody],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> OrderDetail:
         """The resident (or the proxy worker) rates the job, which closes the order."""
         return await service.act(db, caller=caller, order_id=order_id, action="rate", body=data)
 
     @post("/{order_id:int}/cancel", status_code=HTTP_200_OK, operation_id="cancelOrder")
     async def cancel(
-        self, order_id: int, data: ReasonBody, caller: Caller, db: AsyncSession
+        self,
+        order_id: FromPath[int],
+        data: JSONBody[ReasonBody],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> OrderDetail:
         """Resident before it is accepted; worker before it is completed."""
         return await service.act(db, caller=caller, order_id=order_id, action="cancel", body=data)
 
     @post("/{order_id:int}/reject", status_code=HTTP_200_OK, operation_id="rejectOrder")
     async def reject(
-        self, order_id: int, data: ReasonBody, caller: Caller, db: AsyncSession
+        self,
+        order_id: FromPath[int],
+        data: JSONBody[ReasonBody],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> OrderDetail:
         """Worker: refuse a submitted order, with the reason the resident will read."""
         return await service.act(db, caller=caller, order_id=order_id, action="reject", body=data)
 
     @post("/{order_id:int}/reopen", status_code=HTTP_200_OK, operation_id="reopenOrder")
     async def reopen(
-        self, order_id: int, data: ReasonBody, caller: Caller, db: AsyncSession
+        self,
+        order_id: FromPath[int],
+        data: JSONBody[ReasonBody],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> OrderDetail:
         """Resident: the job was not done — back to `submitted`, within 7 days, before rating."""
         return await service.act(db, caller=caller, order_id=order_id, action="reopen", body=data)

@@ -22,7 +22,7 @@ from backend.catalog.models import Category, Provider, ProviderCommunity
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.orders import workflow
-from backend.orders.access import display_role, may_take, relations
+from backend.orders.access import display_role, lost_claim, may_take, relations
 from backend.orders.models import (
     CompleteBody,
     DispatchBody,
@@ -122,11 +122,15 @@ async def list_orders(
     return OrderPage(items=items, next_cursor=next_cursor)
 
 
-async def _load(session: AsyncSession, caller: Caller, order_id: int) -> tuple:
+async def _load(
+    session: AsyncSession, caller: Caller, order_id: int, *, claiming: bool = False
+) -> tuple:
     row = (await session.execute(_joined().where(Order.id == order_id))).first()
-    if row is None or not relations(row[0], row[1].taker_kinds, caller):
-        raise NotFound("order.not_found", "no such order among those you may see")
-    return tuple(row)
+    if row is not None and relations(row[0], row[1].taker_kinds, caller):
+        return tuple(row)
+    if claiming and row is not None and lost_claim(row[0], row[1].taker_kinds, caller):
+        raise Conflict("order.already_claimed", "someone else took this order first")
+    raise NotFound("order.not_found", "no such order among those you may see")
 
 
 async def get_order(session: AsyncSession, *, caller: Caller, order_id: int) -> OrderDetail:
@@ -213,7 +217,7 @@ def _check_photos(photo_ids: list[int]) -> None:
 async def act(
     session: AsyncSession, *, caller: Caller, order_id: int, action: str, body: Any
 ) -> OrderDetail:
-    order, category, *_ = await _load(session, caller, order_id)
+    order, category, *_ = await _load(session, caller, order_id, claiming=action == "accept")
     rel = relations(order, category.taker_kinds, caller)
     if not workflow.may_ever(action, rel):
         raise Forbidden("order.action_forbidden", f"you may not {action} this order")

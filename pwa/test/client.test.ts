@@ -7,7 +7,7 @@ import { ApiError } from '@/api/errors';
 import { tokens } from '@/api/tokens';
 import { json, problem, scriptFetch } from './helpers';
 
-const ME = { id: 'u1', name: '张阿姨', phone: '13800000001', memberships: [] };
+const ME = { id: 1, name: '张阿姨', phone: '13800000001', memberships: [], provider_ids: [] };
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -9,12 +9,11 @@ import { tokens } from '@/api/tokens';
 import type { Order } from '@/api/types';
 import { problem, scriptFetch } from './helpers';
 
-const base: Order = {
-  id: 'o1', number: '20261122-0007', community_id: 'c1', category: { id: 'k', code: 'meal', name: '助餐' },
-  status: 'dispatched', description: '送餐', address_text: null, urgency: 'normal', created_at: '2026-11-22T00:00:00Z',
-  respond_by: null, complete_by: null, resident: { id: 'u', name: '张阿姨' }, assignee: null, dispatch_mode: 'pool',
-  rating: null, allowed_actions: [],
-};
+// Only the fields OrderActions reads; the rest of an order does not matter here.
+const base = {
+  id: 7, number: '20261122-0007', community_id: 1, category: { id: 1, code: 'meal', name: '助餐' },
+  status: 'dispatched', description: '送餐', dispatch_mode: 'pool', allowed_actions: [] as string[],
+} as unknown as Order;
 
 beforeEach(() => {
   setActivePinia(createPinia());

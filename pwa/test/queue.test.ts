@@ -6,7 +6,7 @@ import { enqueue, flush, list, newKey, type QueuedOrder } from '@/offline/queue'
 import { ApiError, networkError } from '@/api/errors';
 import type { OrderCreate } from '@/api/types';
 
-const body = (description: string): OrderCreate => ({ community_id: 'c1', category_id: 'k1', description, urgency: 'normal' });
+const body = (description: string): OrderCreate => ({ community_id: 1, category_id: 1, description, urgency: 'normal' });
 
 beforeEach(async () => {
   await clear(createStore('linli-outbox', 'orders'));

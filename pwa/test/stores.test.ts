@@ -9,18 +9,18 @@ import { useSession } from '@/stores/session';
 import { useCatalogue } from '@/stores/catalogue';
 import { useOutbox } from '@/stores/outbox';
 import { tokens } from '@/api/tokens';
-import type { Category, OrderCreate } from '@/api/types';
+import type { Category, Me, OrderCreate } from '@/api/types';
 import { json, scriptFetch } from './helpers';
 
-const ME = {
-  id: 'u1', name: '张阿姨', phone: '13800000001',
+const ME: Me = {
+  id: 1, name: '张阿姨', phone: '13800000001', provider_ids: [],
   memberships: [
-    { community_id: 'c1', community_slug: 'demo', community_name: '幸福社区', roles: ['resident'] },
-    { community_id: 'c2', community_slug: 'second', community_name: '和谐社区', roles: ['worker', 'volunteer'] },
+    { community_id: 1, community_slug: 'demo', community_name: '幸福社区', roles: ['resident'] },
+    { community_id: 2, community_slug: 'second', community_name: '和谐社区', roles: ['worker', 'volunteer'] },
   ],
 };
-const cat = (id: string, code: string): Category => ({ id, code, name: code, icon: code, respond_minutes: 30, complete_minutes: 120, taker_kinds: [] });
-const ORDER: OrderCreate = { community_id: 'c1', category_id: 'k1', description: '修水管', urgency: 'normal' };
+const cat = (id: number, code: string): Category => ({ id, code, name: code, description: '', icon: code, respond_minutes: 30, complete_minutes: 120, taker_kinds: [] });
+const ORDER: OrderCreate = { community_id: 1, category_id: 1, description: '修水管', urgency: 'normal' };
 
 function setOnline(on: boolean): void {
   Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => on });
@@ -55,7 +55,7 @@ describe('session', () => {
     expect(session.signedIn).toBe(true);
     expect(session.membership?.community_name).toBe('幸福社区');
     expect(session.roles).toEqual(['resident']);
-    session.setCommunity('c2');
+    session.setCommunity(2);
     expect(session.hasRole('worker')).toBe(true);
     expect(session.hasRole('resident')).toBe(false);
   });
@@ -84,23 +84,23 @@ describe('session', () => {
 
 describe('catalogue', () => {
   it('ranks the most used services first and keeps catalogue order for ties', async () => {
-    scriptFetch(() => json(200, ['meal', 'bath', 'hospital', 'appliance', 'plumbing', 'light', 'errand'].map((c, i) => cat(`k${i}`, c))));
+    scriptFetch(() => json(200, ['meal', 'bath', 'hospital', 'appliance', 'plumbing', 'light', 'errand'].map((c, i) => cat(i + 1, c))));
     const catalogue = useCatalogue();
-    await catalogue.load('c1');
+    await catalogue.load('1');
     catalogue.recordUse('errand');
     catalogue.recordUse('errand');
     catalogue.recordUse('light');
-    expect(catalogue.mostUsed('c1').map((c) => c.code)).toEqual(['errand', 'light', 'meal', 'bath', 'hospital', 'appliance']);
+    expect(catalogue.mostUsed('1').map((c) => c.code)).toEqual(['errand', 'light', 'meal', 'bath', 'hospital', 'appliance']);
   });
 
   it('falls back to the cached catalogue offline', async () => {
-    scriptFetch(() => json(200, [cat('k1', 'meal')]));
-    await useCatalogue().load('c1');
+    scriptFetch(() => json(200, [cat(1, 'meal')]));
+    await useCatalogue().load('1');
     setActivePinia(createPinia());
     vi.stubGlobal('fetch', vi.fn(async () => {
       throw new TypeError('offline');
     }));
-    expect((await useCatalogue().load('c1')).map((c) => c.code)).toEqual(['meal']);
+    expect((await useCatalogue().load('1')).map((c) => c.code)).toEqual(['meal']);
   });
 });
 

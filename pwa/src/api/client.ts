@@ -3,6 +3,7 @@
 // and retries, turns network failures and problem+json answers into ApiError.
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
+import type { pendingPaths } from './pending';
 import { tokens, type TokenPair } from './tokens';
 import { networkError, toApiError } from './errors';
 
@@ -72,7 +73,7 @@ export async function transport(request: Request): Promise<Response> {
   return send(withToken(retry, tokens.access()));
 }
 
-export const client = createClient<paths>({
+export const client = createClient<paths & pendingPaths>({
   baseUrl: typeof location === 'undefined' ? 'http://localhost' : location.origin,
   fetch: transport,
   headers: { Accept: 'application/json' },

@@ -22,7 +22,7 @@ export function fetchMe(): Promise<Me> {
 
 export function fetchCategories(communityId: Id): Promise<Category[]> {
   return unwrap(client.GET('/api/v1/communities/{community_id}/categories', {
-    params: { path: { community_id: String(communityId) } },
+    params: { path: { community_id: Number(communityId) } },
   }));
 }
 
@@ -31,7 +31,7 @@ export function listOrders(query: OrderQuery): Promise<OrderPage> {
 }
 
 export function getOrder(id: Id): Promise<OrderDetail> {
-  return unwrap(client.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: String(id) } } }));
+  return unwrap(client.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: Number(id) } } }));
 }
 
 /** The Idempotency-Key makes a replay (offline queue, double tap) return the first answer. */
@@ -53,14 +53,14 @@ export function act(id: Id, req: ActionBody): Promise<OrderDetail> {
   // Every action shares one route shape; the literal path is only there to satisfy the typing.
   const path = `/api/v1/orders/{order_id}/${req.action satisfies OrderAction}` as '/api/v1/orders/{order_id}/cancel';
   return unwrap(client.POST(path, {
-    params: { path: { order_id: String(id) } },
+    params: { path: { order_id: Number(id) } },
     body: (req.body ?? {}) as { reason: string },
   }));
 }
 
 export async function listTakers(communityId: Id): Promise<Taker[]> {
   const page = await unwrap(client.GET('/api/v1/communities/{community_id}/takers', {
-    params: { path: { community_id: String(communityId) } },
+    params: { path: { community_id: Number(communityId) } },
   }));
   return page.items;
 }

@@ -14,7 +14,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthOtp"];
+        /** RequestOtp */
+        post: operations["requestOtp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -30,7 +31,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthRefresh"];
+        /** Refresh */
+        post: operations["refreshToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -46,7 +48,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthToken"];
+        /** SignIn */
+        post: operations["signIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -60,23 +63,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["CategoryList"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/communities/{community_id}/takers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["TakerList"];
+        /** Categories */
+        get: operations["listCategories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -92,7 +80,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["MeRead"];
+        /** Me */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -108,9 +97,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["OrderList"];
+        /** List */
+        get: operations["listOrders"];
         put?: never;
-        post: operations["OrderCreate"];
+        /** Create */
+        post: operations["createOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -124,7 +115,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["OrderRead"];
+        /** Detail */
+        get: operations["getOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -142,7 +134,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderAccept"];
+        /** Accept */
+        post: operations["acceptOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -158,7 +151,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderCancel"];
+        /** Cancel */
+        post: operations["cancelOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -174,7 +168,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderComplete"];
+        /** Complete */
+        post: operations["completeOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -190,7 +185,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderDecline"];
+        /** Decline */
+        post: operations["declineOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -206,7 +202,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderDispatch"];
+        /** Dispatch */
+        post: operations["dispatchOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -222,7 +219,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderRate"];
+        /** Rate */
+        post: operations["rateOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -238,7 +236,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderReject"];
+        /** Reject */
+        post: operations["rejectOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -254,7 +253,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderReopen"];
+        /** Reopen */
+        post: operations["reopenOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -270,7 +270,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["OrderStart"];
+        /** Start */
+        post: operations["startOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live */
+        get: operations["healthLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready */
+        get: operations["healthReady"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -281,193 +316,248 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Assignee: {
-            id: string;
+        /** Actor */
+        Actor: {
+            id: number | null;
+            name: string;
+            role: string;
+        };
+        /** AssigneePublic */
+        AssigneePublic: {
+            id: number;
             /** @enum {string} */
             kind: "user" | "provider";
             name: string;
         };
+        /** Beneficiary */
         Beneficiary: {
             age?: number | null;
             name: string;
             phone: string;
         };
-        Category: {
+        /** CategoryPublic */
+        CategoryPublic: {
             code: string;
             complete_minutes: number;
-            description?: string | null;
+            description: string;
             icon: string;
-            id: string;
+            id: number;
             name: string;
             respond_minutes: number;
             taker_kinds: string[];
         };
+        /** CategoryRef */
+        CategoryRef: {
+            code: string;
+            id: number;
+            name: string;
+        };
+        /** CompleteBody */
         CompleteBody: {
             hours: number;
             note: string;
-            photo_ids?: string[];
+            photo_ids?: number[];
         };
+        /** Contact */
         Contact: {
-            name?: string | null;
-            phone?: string | null;
-            room?: string | null;
-        };
-        DispatchBody: {
-            assignee_user_id?: string;
-            /** @enum {string} */
-            mode: "assign" | "pool";
-            provider_id?: string;
-        };
-        Me: {
-            id: string;
-            memberships: components["schemas"]["Membership"][];
             name: string;
             phone: string;
-            roles?: string[];
+            room: string | null;
         };
-        Membership: {
-            community_id: string;
+        /** DispatchBody */
+        DispatchBody: {
+            assignee_user_id?: number | null;
+            /** @enum {string} */
+            mode: "assign" | "pool";
+            note?: string | null;
+            provider_id?: number | null;
+        };
+        /** EmptyBody */
+        EmptyBody: Record<string, never>;
+        /** MembershipPublic */
+        MembershipPublic: {
+            community_id: number;
             community_name: string;
             community_slug: string;
             roles: string[];
         };
-        Order: {
-            address_text?: string | null;
-            allowed_actions: string[];
-            assignee?: components["schemas"]["Assignee"] | null;
-            building?: components["schemas"]["Ref"] | null;
-            category: {
-                code: string;
-                id: string;
-                name: string;
-            };
-            community_id: string;
-            /** Format: date-time */
-            complete_by?: string | null;
-            contact?: components["schemas"]["Contact"] | null;
-            /** Format: date-time */
-            created_at: string;
-            description: string;
-            dispatch_mode?: string | null;
-            id: string;
-            number: string;
-            rating?: components["schemas"]["Rating"] | null;
-            resident: components["schemas"]["Ref"];
-            /** Format: date-time */
-            respond_by?: string | null;
-            status: string;
-            urgency: string;
+        /** MePublic */
+        MePublic: {
+            home_building_id?: number | null;
+            home_room?: string | null;
+            id: number;
+            memberships: components["schemas"]["MembershipPublic"][];
+            name: string;
+            phone: string;
+            /** @default [] */
+            provider_ids: number[];
         };
+        /** OrderCreate */
         OrderCreate: {
             address_text?: string | null;
             beneficiary?: components["schemas"]["Beneficiary"] | null;
-            building_id?: string | null;
-            category_id: string;
-            community_id: string;
+            building_id?: number | null;
+            category_id: number;
+            community_id: number;
             description: string;
-            photo_ids?: string[];
-            /** Format: date-time */
+            photo_ids?: number[];
             preferred_end?: string | null;
-            /** Format: date-time */
             preferred_start?: string | null;
             room?: string | null;
-            /** @enum {string} */
+            /**
+             * @default normal
+             * @enum {string}
+             */
             urgency: "normal" | "urgent";
         };
-        OrderDetail: components["schemas"]["Order"] & {
-            timeline: components["schemas"]["OrderEvent"][];
-        };
-        OrderEvent: {
-            action: string;
-            actor: {
-                id: string;
-                name: string;
-                role: string;
-            };
+        /** OrderDetail */
+        OrderDetail: {
+            address_text: string | null;
+            allowed_actions: string[];
+            assignee: components["schemas"]["AssigneePublic"] | null;
+            building: components["schemas"]["PlaceRef"] | null;
+            category: components["schemas"]["CategoryRef"];
+            community_id: number;
             /** Format: date-time */
-            at: string;
-            from_status?: string | null;
-            note?: string | null;
-            to_status: string;
+            complete_by: string;
+            completed_at: string | null;
+            completion_note: string | null;
+            contact: components["schemas"]["Contact"] | null;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            dispatch_mode: string | null;
+            hours: number | null;
+            id: number;
+            number: string;
+            preferred_end: string | null;
+            preferred_start: string | null;
+            proxy: components["schemas"]["PersonRef"] | null;
+            rating: components["schemas"]["RatingPublic"] | null;
+            resident: components["schemas"]["PersonRef"];
+            /** Format: date-time */
+            respond_by: string;
+            status: string;
+            timeline: components["schemas"]["TimelineEntry"][];
+            /** Format: date-time */
+            updated_at: string;
+            urgency: string;
         };
+        /** OrderPage */
         OrderPage: {
-            items: components["schemas"]["Order"][];
+            items: components["schemas"]["OrderPublic"][];
             next_cursor: string | null;
         };
+        /** OrderPublic */
+        OrderPublic: {
+            address_text: string | null;
+            allowed_actions: string[];
+            assignee: components["schemas"]["AssigneePublic"] | null;
+            building: components["schemas"]["PlaceRef"] | null;
+            category: components["schemas"]["CategoryRef"];
+            community_id: number;
+            /** Format: date-time */
+            complete_by: string;
+            completed_at: string | null;
+            completion_note: string | null;
+            contact: components["schemas"]["Contact"] | null;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            dispatch_mode: string | null;
+            hours: number | null;
+            id: number;
+            number: string;
+            preferred_end: string | null;
+            preferred_start: string | null;
+            proxy: components["schemas"]["PersonRef"] | null;
+            rating: components["schemas"]["RatingPublic"] | null;
+            resident: components["schemas"]["PersonRef"];
+            /** Format: date-time */
+            respond_by: string;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            urgency: string;
+        };
+        /** OtpRequest */
         OtpRequest: {
             phone: string;
         };
+        /** OtpSent */
         OtpSent: {
             expires_in: number;
         };
-        RateBody: {
-            attitude: number;
-            comment?: string;
-            quality: number;
-            stars: number;
-            timeliness: number;
+        /** PersonRef */
+        PersonRef: {
+            id: number;
+            name: string;
         };
-        Rating: {
+        /** PlaceRef */
+        PlaceRef: {
+            id: number;
+            name: string;
+        };
+        /** RateBody */
+        RateBody: {
             attitude: number;
             comment?: string | null;
             quality: number;
             stars: number;
             timeliness: number;
         };
+        /** RatingPublic */
+        RatingPublic: {
+            attitude: number;
+            comment: string | null;
+            /** Format: date-time */
+            created_at: string;
+            quality: number;
+            stars: number;
+            timeliness: number;
+        };
+        /** ReasonBody */
         ReasonBody: {
             reason: string;
         };
-        Ref: {
-            id: string;
-            name: string;
-        };
+        /** RefreshRequest */
         RefreshRequest: {
             refresh_token: string;
         };
-        Taker: {
-            id: string;
-            /** @enum {string} */
-            kind: "user" | "provider";
-            name: string;
-            roles?: string[];
+        /** TimelineEntry */
+        TimelineEntry: {
+            action: string;
+            actor: components["schemas"]["Actor"];
+            /** Format: date-time */
+            at: string;
+            from_status: string | null;
+            note: string | null;
+            to_status: string;
         };
-        TakerPage: {
-            items: components["schemas"]["Taker"][];
-            next_cursor: string | null;
-        };
+        /** TokenPair */
         TokenPair: {
             access_token: string;
             expires_in: number;
             refresh_token: string;
+            /** @default Bearer */
             token_type: string;
         };
+        /** TokenRequest */
         TokenRequest: {
-            code?: string;
-            password?: string;
+            code?: string | null;
+            password?: string | null;
             phone: string;
         };
     };
-    responses: {
-        /** @description action done */
-        OrderDone: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["OrderDetail"];
-            };
-        };
-    };
-    parameters: {
-        OrderId: string;
-    };
+    responses: never;
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    AuthOtp: {
+    requestOtp: {
         parameters: {
             query?: never;
             header?: never;
@@ -480,7 +570,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description sent */
+            /** @description Request accepted, processing continues off-line */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -489,9 +579,24 @@ export interface operations {
                     "application/json": components["schemas"]["OtpSent"];
                 };
             };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    AuthRefresh: {
+    refreshToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -504,7 +609,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description tokens */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -513,9 +618,24 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    AuthToken: {
+    signIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -528,7 +648,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description tokens */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -537,53 +657,61 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    CategoryList: {
+    listCategories: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                community_id: string;
+                community_id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description catalogue */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"][];
+                    "application/json": components["schemas"]["CategoryPublic"][];
                 };
             };
-        };
-    };
-    TakerList: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                community_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description who a worker may assign to */
-            200: {
+            /** @description Bad request syntax or unsupported method */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TakerPage"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
     };
-    MeRead: {
+    getMe: {
         parameters: {
             query?: never;
             header?: never;
@@ -592,25 +720,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description me */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Me"];
+                    "application/json": components["schemas"]["MePublic"];
                 };
             };
         };
     };
-    OrderList: {
+    listOrders: {
         parameters: {
-            query: {
-                category_id?: string;
-                cursor?: string;
+            query?: {
+                category_id?: number | null;
+                cursor?: string | null;
                 limit?: number;
-                status?: string;
-                view: "mine" | "community" | "pool" | "assigned";
+                status?: "submitted" | "dispatched" | "accepted" | "in_progress" | "completed" | "closed" | "rejected" | "cancelled" | null;
+                view?: "mine" | "community" | "pool" | "assigned";
             };
             header?: never;
             path?: never;
@@ -618,7 +746,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description page */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -627,13 +755,28 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderCreate: {
+    createOrder: {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -644,29 +787,44 @@ export interface operations {
             };
         };
         responses: {
-            /** @description created */
+            /** @description Document created, URL follows */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
     };
-    OrderRead: {
+    getOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description order */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -675,32 +833,70 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderAccept: {
+    acceptOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["EmptyBody"] | null;
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderCancel: {
+    cancelOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
@@ -710,15 +906,38 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderComplete: {
+    completeOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
@@ -728,15 +947,38 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderDecline: {
+    declineOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
@@ -746,15 +988,38 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderDispatch: {
+    dispatchOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
@@ -764,15 +1029,38 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderRate: {
+    rateOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
@@ -782,15 +1070,38 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderReject: {
+    rejectOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
@@ -800,15 +1111,38 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderReopen: {
+    reopenOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
@@ -818,25 +1152,115 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
         };
     };
-    OrderStart: {
+    startOrder: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                order_id: components["parameters"]["OrderId"];
+                order_id: number;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["EmptyBody"] | null;
             };
         };
         responses: {
-            200: components["responses"]["OrderDone"];
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    healthLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+    };
+    healthReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
         };
     };
 }

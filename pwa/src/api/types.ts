@@ -1,6 +1,7 @@
 // Owns the domain types the views use, derived from the generated paths (not from component
 // names), so regenerating schema.d.ts from the live backend keeps them in step.
 import type { paths } from './schema';
+import type { Taker } from './pending';
 
 type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
@@ -14,12 +15,13 @@ export type OrderDetail = JsonOf<paths['/api/v1/orders/{order_id}']['get']['resp
 export type TimelineEvent = OrderDetail['timeline'][number];
 export type OrderCreate = BodyOf<paths['/api/v1/orders']['post']>;
 export type OrderQuery = NonNullable<paths['/api/v1/orders']['get']['parameters']['query']>;
-export type OrderView = OrderQuery['view'];
+export type OrderView = NonNullable<OrderQuery['view']>;
+export type OrderStatus = NonNullable<OrderQuery['status']>;
 export type DispatchBody = BodyOf<paths['/api/v1/orders/{order_id}/dispatch']['post']>;
 export type CompleteBody = BodyOf<paths['/api/v1/orders/{order_id}/complete']['post']>;
 export type RateBody = BodyOf<paths['/api/v1/orders/{order_id}/rate']['post']>;
-export type Taker = JsonOf<paths['/api/v1/communities/{community_id}/takers']['get']['responses'][200]>['items'][number];
 export type Id = string | number;
+export type { Taker };
 
 /** Every verb the order state machine knows; which apply comes only from `allowed_actions`. */
 export const ORDER_ACTIONS = ['dispatch', 'accept', 'decline', 'start', 'complete', 'rate', 'cancel', 'reject', 'reopen'] as const;

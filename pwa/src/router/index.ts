@@ -24,6 +24,13 @@ export function tabsFor(roles: string[]): Tab[] {
   return TABS.filter((t) => t.roles === null || t.roles.some((r) => roles.includes(r)));
 }
 
+/** Where a user lands: their duty first (dispatching, the hall, tasks), then the resident home. */
+const LANDING = ['board', 'hall', 'tasks', 'home'];
+export function landingFor(roles: string[]): string {
+  const names = tabsFor(roles).map((t) => t.name);
+  return LANDING.find((n) => names.includes(n)) ?? 'me';
+}
+
 const routes: RouteRecordRaw[] = [
   { path: '/signin', name: 'signin', component: () => import('@/views/SignInView.vue'), meta: { public: true } },
   { path: '/', name: 'start', component: { render: () => null } },
@@ -56,6 +63,6 @@ router.beforeEach(async (to) => {
       return { name: 'signin' };
     }
   }
-  if (to.name === 'start') return { name: tabsFor(session.roles)[0]?.name ?? 'me' };
+  if (to.name === 'start') return { name: landingFor(session.roles) };
   return true;
 });

@@ -1,0 +1,55 @@
+# Linli — the two commands a newcomer needs: `make run` and `make test`.
+# Everything else here is what those two are made of.
+
+SHELL := /bin/bash
+# uv from PATH, else the copy pip installs into this Python (`python3 -m uv`).
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
+PWA_SOURCES := $(shell find pwa -path pwa/node_modules -prune -o -path pwa/dist -prune -o -type f -print 2>/dev/null)
+TEST_DB ?= all
+
+.PHONY: run serve test lint fmt migrate demo-data install pwa clean
+
+## run: install what is missing, migrate, seed demo data into an empty database, serve on :8000
+run: install pwa migrate demo-data serve
+
+serve:
+	$(UV) run linli serve
+
+migrate: install
+	$(UV) run linli migrate
+
+demo-data: install
+	$(UV) run linli demo-data
+
+## test: lint, then the whole suite (SQLite, and PostgreSQL when reachable; TEST_DB=sqlite|postgresql)
+test: install lint
+	TEST_DB=$(TEST_DB) UV=$(UV) scripts/run-tests
+
+lint: install
+	$(UV) run ruff check backend tests alembic scripts
+	$(UV) run ruff format --check backend tests alembic scripts
+
+fmt: install
+	$(UV) run ruff check --fix backend tests alembic scripts
+	$(UV) run ruff format backend tests alembic scripts
+
+install: .venv/.installed
+
+.venv/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+## pwa: build the phone app when its sources changed (skipped, with a note, without Node.js)
+pwa: pwa/dist/index.html
+
+pwa/dist/index.html: $(PWA_SOURCES)
+	@if [ ! -f pwa/package.json ]; then echo "no PWA sources yet"; \
+	elif ! command -v npm >/dev/null; then echo "Node.js/npm not found: PWA not built (API still serves)"; \
+	else cd pwa && npm ci --no-audit --no-fund && npm run build; fi
+
+clean:
+	rm -rf .venv var pwa/dist pwa/node_modules

@@ -1,0 +1,121 @@
+"""Health probes, settings safety, the OpenAPI schema, the PWA fallback and the demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from backend.app import create_app
+from backend.settings import DEV_SECRET, Settings, SettingsError, load_settings
+from tests.factories import Api
+
+
+async def test_health_probes(api: Api) -> None:
+    assert (await api.client.get("/health/live")).json() == {"status": "ok"}
+    ready = await api.client.get("/health/ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "ok"
+
+
+async def test_ready_is_503_on_an_unmigrated_database(tmp_path: Path) -> None:
+    settings = Settings(env="test", database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        answer = await client.get("/health/ready")
+    assert answer.status_code == 503
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_production_refuses_default_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINLI_ENV", "production")
+    monkeypatch.delenv("LINLI_SECRET_KEY", raising=False)
+    with pytest.raises(SettingsError, match="LINLI_SECRET_KEY"):
+        load_settings()
+    monkeypatch.setenv("LINLI_SECRET_KEY", DEV_SECRET)
+    with pytest.raises(SettingsError):
+        load_settings()
+    monkeypatch.setenv("LINLI_SECRET_KEY", "k" * 48)
+    with pytest.raises(SettingsError, match="SMS"):
+        load_settings()
+    monkeypatch.setenv("LINLI_SMS_BACKEND", "webhook")
+    monkeypatch.setenv("LINLI_SMS_WEBHOOK_URL", "http://127.0.0.1:9/sms")
+    assert load_settings().env == "production"
+
+
+def test_database_url_forms_operators_paste(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db:5432/linli")
+    assert load_settings().database_url == "postgresql+asyncpg://u@db:5432/linli"
+    monkeypatch.setenv("PORT", "eighty")
+    with pytest.raises(SettingsError, match="PORT"):
+        load_settings()
+
+
+async def test_every_route_has_an_operation_id(api: Api) -> None:
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    operations = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert len(operations) >= 15
+    missing = [(p, m) for p, m, op in operations if not op.get("operationId")]
+    assert missing == []
+    ids = [op["operationId"] for _, _, op in operations]
+    assert len(ids) == len(set(ids))
+
+
+async def test_api_paths_never_fall_back_to_the_app_page(api: Api, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>邻里</title>")
+    (dist / "assets" / "app-1234.js").write_text("console.log(1)")
+    settings = Settings(env="test", database_url=api.app.state.settings.database_url, pwa_dist=dist)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        page = await client.get("/orders/12")
+        assert page.status_code == 200 and "邻里" in page.text
+        asset = await client.get("/assets/app-1234.js")
+        assert "immutable" in asset.headers["cache-control"]
+        for path in (
+            "/api/v1/nothing",
+            "/schema-x",
+            "/health/none",
+            "/open311/v2/x.json",
+            "/assets/missing.js",
+            "/../pyproject.toml",
+        ):
+            answer = await client.get(path)
+            assert answer.status_code == 404, path
+            assert "<title>" not in answer.text
+
+
+async def test_demo_data_has_orders_in_every_status(engine, sessions, client) -> None:
+    from sqlalchemy import select
+
+    from backend.demo import seed_demo
+    from backend.orders.models import Order
+    from tests.conftest import _empty
+
+    await _empty(engine)
+    async with sessions() as session:
+        await seed_demo(session)
+        statuses = set((await session.scalars(select(Order.status))).all())
+    assert statuses == {
+        "submitted",
+        "dispatched",
+        "accepted",
+        "in_progress",
+        "completed",
+        "closed",
+        "rejected",
+        "cancelled",
+    }
+    signed_in = await client.post(
+        "/api/v1/auth/token", json={"phone": "13800000002", "password": "demo1234"}
+    )
+    board = await client.get(
+        "/api/v1/orders",
+        params={"view": "community"},
+        headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"},
+    )
+    assert len(board.json()["items"]) >= 10
