@@ -20,6 +20,7 @@ from backend.catalog.controller import CatalogController
 from backend.db import Database, provide_session
 from backend.errors import problem_details
 from backend.health import HealthController
+from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
 from backend.orders.controller import OrderController
 from backend.settings import Settings, load_settings
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MeController,
             CatalogController,
             OrderController,
+            InboxController,
             pwa,
         ],
         dependencies={

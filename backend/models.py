@@ -4,9 +4,17 @@ from sqlmodel import SQLModel
 
 from backend.auth import models as auth_models
 from backend.catalog import models as catalog_models
+from backend.notify import models as notify_models
 from backend.orders import models as order_models
 from backend.places import models as place_models
 
 metadata = SQLModel.metadata
 
-__all__ = ["auth_models", "catalog_models", "metadata", "order_models", "place_models"]
+__all__ = [
+    "auth_models",
+    "catalog_models",
+    "metadata",
+    "notify_models",
+    "order_models",
+    "place_models",
+]
