@@ -42,6 +42,7 @@ def relations(order: Order, taker_kinds: list[str], caller: Caller) -> frozenset
     if (
         order.status == "dispatched"
         and order.dispatch_mode == "pool"
+        and "owner" not in found  # nobody takes their own order from the hall
         and may_take(roles, taker_kinds)
     ):
         found.add("claimant")

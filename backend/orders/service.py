@@ -95,6 +95,7 @@ async def _view_filter(session: AsyncSession, caller: Caller, view: str) -> Colu
         Order.dispatch_mode == "pool",
         Order.community_id.in_(communities),
         Order.category_id.in_(eligible),
+        Order.resident_id != caller.id,
     )
 
 

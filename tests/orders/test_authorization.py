@@ -129,3 +129,13 @@ async def test_no_token_is_401_everywhere_in_the_api(api: Api) -> None:
         answer = await api.client.get(url)
         assert answer.status_code == 401
         assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_volunteer_cannot_claim_their_own_order_from_the_hall(api: Api) -> None:
+    order = await api.order(VOLUNTEER)  # 刘洋 is a resident too
+    await api.act(WORKER, order["id"], "dispatch", {"mode": "pool"})
+    mine = (await api.get(VOLUNTEER, f"/api/v1/orders/{order['id']}")).json()
+    assert mine["allowed_actions"] == ["cancel"]
+    hall = (await api.get(VOLUNTEER, "/api/v1/orders", view="pool")).json()["items"]
+    assert hall == []
+    assert (await api.act(VOLUNTEER, order["id"], "accept")).status_code == 403
