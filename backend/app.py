@@ -20,6 +20,8 @@ from backend.catalog.controller import CatalogController
 from backend.db import Database, provide_session
 from backend.errors import problem_details
 from backend.health import HealthController
+from backend.jobs.registry import JOBS
+from backend.jobs.runner import JobRunner
 from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
 from backend.orders.controller import OrderController
@@ -33,9 +35,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.database = Database.connect(settings)
+        runner = None
+        if settings.jobs_enabled:
+            runner = JobRunner(
+                app.state.database.writer_sessions, JOBS, interval=settings.jobs_interval_seconds
+            )
+            runner.start()
         try:
             yield
         finally:
+            if runner is not None:
+                await runner.stop()
             await app.state.database.dispose()
 
     return Litestar(

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from backend.auth import models as auth_models
 from backend.catalog import models as catalog_models
+from backend.jobs import models as job_models
 from backend.notify import models as notify_models
 from backend.orders import models as order_models
 from backend.places import models as place_models
@@ -13,6 +14,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "auth_models",
     "catalog_models",
+    "job_models",
     "metadata",
     "notify_models",
     "order_models",

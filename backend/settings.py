@@ -58,6 +58,9 @@ class Settings:
     sms_backend: str = "console"
     sms_webhook_url: str = ""
     pwa_dist: Path = ROOT / "pwa" / "dist"
+    jobs_enabled: bool = True
+    jobs_interval_seconds: float = 30.0
+    due_soon_minutes: int = 60
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,6 +87,9 @@ def load_settings() -> Settings:
         refresh_token_days=_int("LINLI_REFRESH_TOKEN_DAYS", 30),
         sms_backend=os.environ.get("LINLI_SMS_BACKEND", "console"),
         sms_webhook_url=os.environ.get("LINLI_SMS_WEBHOOK_URL", ""),
+        jobs_enabled=os.environ.get("LINLI_JOBS", "on").lower() not in ("off", "0", "false", "no"),
+        jobs_interval_seconds=float(_int("LINLI_JOBS_INTERVAL", 30)),
+        due_soon_minutes=_int("LINLI_DUE_SOON_MINUTES", 60),
     )
     if settings.sms_backend not in ("console", "webhook"):
         raise SettingsError("LINLI_SMS_BACKEND must be 'console' or 'webhook'")

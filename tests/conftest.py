@@ -103,6 +103,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         secret_key=secrets.token_urlsafe(48),
         access_token_minutes=60,
         pwa_dist=tmp_path_factory.mktemp("no-pwa"),
+        jobs_enabled=False,  # tests drive the jobs by hand, at the times they choose
     )
 
 

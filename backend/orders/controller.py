@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -63,6 +63,7 @@ class OrderController(Controller):
     @get("/", operation_id="listOrders")
     async def list(
         self,
+        request: Request,
         caller: NamedDependency[Caller],
         db: NamedDependency[AsyncSession],
         view: FromQuery[Literal["mine", "community", "pool", "assigned"]] = "mine",
@@ -70,8 +71,12 @@ class OrderController(Controller):
         category_id: FromQuery[int | None] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        due: FromQuery[Literal["overdue", "soon"] | None] = None,
+        sort: FromQuery[Literal["newest", "deadline"]] = "newest",
     ) -> OrderPage:
-        """Orders visible to the caller in one view, newest first, keyset-paginated."""
+        """Orders visible to the caller in one view, newest first, keyset-paginated.
+        `due=overdue|soon` keeps open orders past (or near) their pending deadline;
+        `sort=deadline` lists open orders by that deadline, the most pressing first."""
         return await service.list_orders(
             db,
             caller=caller,
@@ -80,6 +85,9 @@ class OrderController(Controller):
             category_id=category_id,
             cursor=cursor,
             limit=limit,
+            due=due,
+            sort=sort,
+            soon_minutes=request.app.state.settings.due_soon_minutes,
         )
 
     @get("/{order_id:int}", operation_id="getOrder")

@@ -37,6 +37,7 @@ from backend.orders.models import (
 )
 from backend.orders.present import present_order, present_timeline
 from backend.places.models import Building
+from backend.quality import deadlines
 
 VIEWS = ("mine", "community", "pool", "assigned")
 Resident, Proxy, AssigneeUser, Actor = (aliased(User) for _ in range(4))
@@ -108,18 +109,41 @@ async def list_orders(
     category_id: int | None,
     cursor: str | None,
     limit: int,
+    due: str | None = None,
+    sort: str = "newest",
+    soon_minutes: int = 60,
 ) -> OrderPage:
+    """`due` keeps open orders whose pending deadline passed (`overdue`) or comes within
+    `soon_minutes` (`soon`); `sort=deadline` lists the most pressing first (quality/deadlines)."""
+    now = utcnow()
     query = _joined().where(await _view_filter(session, caller, view))
     if status is not None:
         query = query.where(Order.status == status)
     if category_id is not None:
         query = query.where(Order.category_id == category_id)
-    if cursor is not None:
-        query = query.where(Order.id < decode_cursor(cursor))
-    rows = (await session.execute(query.order_by(Order.id.desc()).limit(limit + 1))).all()
-    now = utcnow()
+    if due is not None:
+        query = query.where(deadlines.due_filter(due, now, soon_minutes))
+    if sort == "deadline":
+        query = query.where(Order.status.in_(deadlines.OPEN))
+        if cursor is not None:
+            query = query.where(deadlines.after_deadline_cursor(cursor))
+        query = query.order_by(*deadlines.deadline_order())
+    else:
+        if cursor is not None:
+            query = query.where(Order.id < decode_cursor(cursor))
+        query = query.order_by(Order.id.desc())
+    rows = (await session.execute(query.limit(limit + 1))).all()
     items = [present_order(tuple(r), caller, now) for r in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        last: Order = rows[limit - 1][0]
+        next_cursor = (
+            deadlines.encode_deadline_cursor(
+                deadlines.pending_deadline_of(last), last.urgency, last.id
+            )
+            if sort == "deadline"
+            else encode_cursor(last.id)
+        )
     return OrderPage(items=items, next_cursor=next_cursor)
 
 

@@ -1,0 +1,66 @@
+"""Which deadline an open order is racing against, and the overdue / due-soon filters on it.
+
+An order waiting for dispatch (`submitted`) races its response target `respond_by`; once
+dispatched, accepted or in progress it races `complete_by`. Finished orders race nothing.
+Lists sorted by deadline put the earliest pending deadline first (the most overdue on top),
+urgent before normal at the same instant; their cursor carries (deadline, id).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, or_
+
+from backend.errors import Invalid
+from backend.orders.models import Order
+
+OPEN = ("submitted", "dispatched", "accepted", "in_progress")
+
+pending_deadline = case((Order.status == "submitted", Order.respond_by), else_=Order.complete_by)
+urgent_first = case((Order.urgency == "urgent", 0), else_=1)
+
+
+def due_filter(due: str, now: datetime, soon_minutes: int) -> ColumnElement[bool]:
+    is_open = Order.status.in_(OPEN)
+    if due == "overdue":
+        return and_(is_open, pending_deadline <= now)
+    return and_(
+        is_open,
+        pending_deadline > now,
+        pending_deadline <= now + timedelta(minutes=soon_minutes),
+    )
+
+
+def deadline_order() -> tuple:
+    return (pending_deadline.asc(), urgent_first.asc(), Order.id.asc())
+
+
+def encode_deadline_cursor(deadline: datetime, urgency: str, order_id: int) -> str:
+    raw = f"{deadline.astimezone(UTC).isoformat()}|{0 if urgency == 'urgent' else 1}|{order_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def after_deadline_cursor(cursor: str) -> ColumnElement[bool]:
+    """Rows strictly after the cursor in (deadline, urgency rank, id) order."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at_text, rank_text, id_text = raw.split("|")
+        at, rank, order_id = datetime.fromisoformat(at_text), int(rank_text), int(id_text)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("cursor", "not a cursor this API handed out") from exc
+    if at.tzinfo is None:
+        raise Invalid("cursor", "not a cursor this API handed out")
+    return or_(
+        pending_deadline > at,
+        and_(pending_deadline == at, urgent_first > rank),
+        and_(pending_deadline == at, urgent_first == rank, Order.id > order_id),
+    )
+
+
+def pending_deadline_of(order: Order) -> datetime | None:
+    if order.status not in OPEN:
+        return None
+    return order.respond_by if order.status == "submitted" else order.complete_by
