@@ -26,6 +26,7 @@ from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
 from backend.orders.controller import OrderController
 from backend.settings import Settings, load_settings
+from backend.sso.controller import MyIdentitiesController, SsoAdminController, SsoController
 from backend.web import pwa
 
 
@@ -56,6 +57,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CatalogController,
             OrderController,
             InboxController,
+            SsoController,
+            MyIdentitiesController,
+            SsoAdminController,
             pwa,
         ],
         dependencies={

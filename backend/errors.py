@@ -48,6 +48,13 @@ class DomainError(Exception):
         self.extra = extra
 
 
+class BadRequest(DomainError):
+    """A protocol step out of order (an unknown or spent `state`, a refused code)."""
+
+    status = 400
+    code = "request.bad"
+
+
 class Unauthorized(DomainError):
     status = 401
     code = "auth.unauthorized"
@@ -91,6 +98,13 @@ class TooManyRequests(DomainError):
             headers={"Retry-After": str(retry_after)},
             retry_after=retry_after,
         )
+
+
+class BadGateway(DomainError):
+    """A service Linli depends on (an identity provider) is unreachable or answered nonsense."""
+
+    status = 502
+    code = "upstream.error"
 
 
 def _problem(

@@ -8,6 +8,7 @@ from backend.jobs import models as job_models
 from backend.notify import models as notify_models
 from backend.orders import models as order_models
 from backend.places import models as place_models
+from backend.sso import models as sso_models
 
 metadata = SQLModel.metadata
 
@@ -19,4 +20,5 @@ __all__ = [
     "notify_models",
     "order_models",
     "place_models",
+    "sso_models",
 ]

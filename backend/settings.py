@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend.sso.settings import SsoSettings, load_sso_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "linli-development-secret-do-not-use-in-production"  # noqa: S105
 ENVIRONMENTS = ("development", "test", "production")
@@ -61,6 +63,7 @@ class Settings:
     jobs_enabled: bool = True
     jobs_interval_seconds: float = 30.0
     due_soon_minutes: int = 60
+    sso: SsoSettings = field(default_factory=SsoSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -90,6 +93,7 @@ def load_settings() -> Settings:
         jobs_enabled=os.environ.get("LINLI_JOBS", "on").lower() not in ("off", "0", "false", "no"),
         jobs_interval_seconds=float(_int("LINLI_JOBS_INTERVAL", 30)),
         due_soon_minutes=_int("LINLI_DUE_SOON_MINUTES", 60),
+        sso=load_sso_settings(),
     )
     if settings.sms_backend not in ("console", "webhook"):
         raise SettingsError("LINLI_SMS_BACKEND must be 'console' or 'webhook'")

@@ -66,7 +66,8 @@ async def _latest_code(session: AsyncSession, phone: str) -> OtpCode | None:
     )
 
 
-async def _check_code(session: AsyncSession, settings: Settings, phone: str, code: str) -> None:
+async def check_code(session: AsyncSession, settings: Settings, phone: str, code: str) -> None:
+    """Spend the phone's current one-time code (in the caller's transaction) or answer 401."""
     now = utcnow()
     otp = await _latest_code(session, phone)
     usable = (
@@ -107,7 +108,7 @@ async def sign_in(
         if not ok or user is None:
             raise Unauthorized("auth.invalid_credentials", BAD_CREDENTIALS)
     else:
-        await _check_code(session, settings, phone, code or "")
+        await check_code(session, settings, phone, code or "")
         if user is None:  # a first sign-in by code creates the account
             user = User(phone=phone, name=f"居民{phone[-4:]}")
             session.add(user)
@@ -202,6 +203,21 @@ async def rotate_refresh_token(
     pair = await issue_tokens(session, settings=settings, user=user, family_id=row.family_id)
     await session.commit()
     return pair
+
+
+async def revoke_refresh_family(
+    session: AsyncSession, *, settings: Settings, refresh_token: str
+) -> None:
+    """Sign-out: every refresh token of this sign-in stops working."""
+    token_hash = hash_secret(refresh_token, secret=settings.secret_key, purpose="refresh")
+    row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+    if row is not None:
+        await session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == row.family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        await session.commit()
 
 
 async def describe_me(session: AsyncSession, *, caller: Caller) -> MePublic:

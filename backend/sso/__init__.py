@@ -1,0 +1,1 @@
+"""Signing in through someone else: WeChat web authorisation (residents), OpenID Connect (staff)."""
