@@ -88,9 +88,7 @@ class SsoController(Controller):
         self, request: Request, data: JSONBody[CallbackBody], db: NamedDependency[AsyncSession]
     ) -> OidcSignIn:
         """Linli's token pair for a linked or rule-matched staff identity (403 otherwise)."""
-        return await staff.callback(
-            db, settings=request.app.state.settings, code=data.code, state=data.state
-        )
+        return await staff.callback(db, settings=request.app.state.settings, body=data)
 
     @post("/oidc/logout", status_code=HTTP_200_OK, operation_id="signOutOidc")
     async def oidc_logout(

@@ -99,6 +99,7 @@ class CallbackBody(StrictBody):
     # Optional so that a missing one is the protocol's 400 (state_invalid), not a form's 422.
     code: str | None = Field(default=None, max_length=512)
     state: str | None = Field(default=None, max_length=128)
+    iss: str | None = Field(default=None, max_length=255)  # RFC 9207, when the provider sends it
 
 
 class WechatSignIn(SQLModel):

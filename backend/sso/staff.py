@@ -21,6 +21,7 @@ from backend.settings import Settings
 from backend.sso import oidc
 from backend.sso.models import (
     AuthorizeRedirect,
+    CallbackBody,
     ExternalIdentity,
     LinkCreate,
     LinkPublic,
@@ -132,15 +133,16 @@ async def _account(session: AsyncSession, result: oidc.OidcResult) -> User:
     return user
 
 
-async def callback(
-    session: AsyncSession, *, settings: Settings, code: str | None, state: str | None
-) -> OidcSignIn:
+async def callback(session: AsyncSession, *, settings: Settings, body: CallbackBody) -> OidcSignIn:
     _require(settings.sso)
-    row = await spend_state(session, state=state, provider="oidc", purpose="sign_in")
-    if not code:
+    row = await spend_state(session, state=body.state, provider="oidc", purpose="sign_in")
+    if not body.code:
         raise BadRequest("auth.code_rejected", "the callback carried no code")
+    # RFC 9207: a code handed back by some other issuer (a mix-up attack) is not exchanged.
+    if body.iss is not None and body.iss.rstrip("/") != settings.sso.oidc_issuer:
+        raise BadRequest("auth.issuer_mismatch", "the answer came from another issuer")
     result = await oidc.sign_in(
-        settings.sso, code=code, code_verifier=row.code_verifier or "", nonce=row.nonce or ""
+        settings.sso, code=body.code, code_verifier=row.code_verifier or "", nonce=row.nonce or ""
     )
     user = await _account(session, result)
     pair = await auth_service.issue_tokens(session, settings=settings, user=user)
