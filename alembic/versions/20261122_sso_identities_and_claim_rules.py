@@ -1,7 +1,7 @@
 """sso identities and claim rules
 
 Revision ID: 3be5ccd8a59d
-Revises: 63aa51066aff
+Revises: bedd02091e96
 Create Date: 2026-11-22 01:12:46.516195
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import backend.db
 
 revision: str = "3be5ccd8a59d"
-down_revision: str | None = "63aa51066aff"
+down_revision: str | None = "bedd02091e96"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
