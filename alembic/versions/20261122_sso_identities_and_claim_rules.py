@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 
-from alembic import op
 import backend.db
+from alembic import op
 
 revision: str = "3be5ccd8a59d"
 down_revision: str | None = "bedd02091e96"
