@@ -10,7 +10,7 @@ endif
 PWA_SOURCES := $(shell find pwa -path pwa/node_modules -prune -o -path pwa/dist -prune -o -type f -print 2>/dev/null)
 TEST_DB ?= all
 
-.PHONY: run serve test lint fmt migrate demo-data install pwa clean
+.PHONY: run serve test lint fmt migrate demo-data install pwa api-types clean
 
 ## run: install what is missing, migrate, seed demo data into an empty database, serve on :8000
 run: install pwa migrate demo-data serve
@@ -50,6 +50,11 @@ pwa/dist/index.html: $(PWA_SOURCES)
 	@if [ ! -f pwa/package.json ]; then echo "no PWA sources yet"; \
 	elif ! command -v npm >/dev/null; then echo "Node.js/npm not found: PWA not built (API still serves)"; \
 	else cd pwa && npm ci --no-audit --no-fund && npm run build; fi
+
+## api-types: regenerate the PWA's typed API client after changing a route or body
+api-types: install
+	UV=$(UV) scripts/dump-openapi /tmp/linli-openapi.json
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error && npm run gen:api -- /tmp/linli-openapi.json
 
 clean:
 	rm -rf .venv var pwa/dist pwa/node_modules

@@ -49,6 +49,7 @@ def pwa(request: Request, path: FromPath[str] = "") -> Response | File:
     immutable = found.parent.name == "assets"
     return File(
         found,
+        filename=found.name,  # lets Litestar pick the media type from the extension
         content_disposition_type="inline",
         headers={
             "Cache-Control": "public, max-age=31536000, immutable" if immutable else "no-cache"

@@ -74,8 +74,10 @@ async def test_api_paths_never_fall_back_to_the_app_page(api: Api, tmp_path: Pat
     async with AsyncTestClient(app=create_app(settings)) as client:
         page = await client.get("/orders/12")
         assert page.status_code == 200 and "邻里" in page.text
+        assert page.headers["content-type"].startswith("text/html")
         asset = await client.get("/assets/app-1234.js")
         assert "immutable" in asset.headers["cache-control"]
+        assert "javascript" in asset.headers["content-type"]
         for path in (
             "/api/v1/nothing",
             "/schema-x",

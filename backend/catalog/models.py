@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -56,3 +58,17 @@ class CategoryPublic(SQLModel):
     respond_minutes: int
     complete_minutes: int
     taker_kinds: list[str]
+
+
+class TakerPublic(SQLModel):
+    """Someone a worker may dispatch to: a volunteer/party member, or a serving organisation."""
+
+    kind: Literal["user", "provider"]
+    id: int
+    name: str
+    roles: list[str] = []
+
+
+class TakerPage(SQLModel):
+    items: list[TakerPublic]
+    next_cursor: str | None

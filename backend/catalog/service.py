@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
+from backend.auth.models import Membership, User
 from backend.catalog.defaults import DEFAULT_CATEGORIES
-from backend.catalog.models import Category, CategoryPublic
-from backend.errors import NotFound
+from backend.catalog.models import (
+    TAKER_KINDS,
+    Category,
+    CategoryPublic,
+    Provider,
+    ProviderCommunity,
+    TakerPage,
+    TakerPublic,
+)
+from backend.errors import Forbidden, Invalid, NotFound
 
 
 async def list_categories(
@@ -41,3 +53,81 @@ def default_categories_for(community_id: int) -> list[Category]:
             DEFAULT_CATEGORIES
         )
     ]
+
+
+async def list_takers(
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    community_id: int,
+    category_id: int | None,
+    cursor: str | None,
+    limit: int,
+) -> TakerPage:
+    """Who a worker may dispatch to: serving organisations first, then volunteers by id.
+
+    At most three queries whatever the page size (category, organisations, people)."""
+    roles = caller.roles_in(community_id)
+    if not roles:
+        raise NotFound("community.not_found", "no such community among yours")
+    if not roles & {"worker", "admin"}:
+        raise Forbidden("auth.role_required", "only community workers dispatch")
+    kinds = list(TAKER_KINDS)
+    if category_id is not None:
+        category = await session.get(Category, category_id)
+        if category is None or category.community_id != community_id:
+            raise Invalid("category_id", "no such service in this community's catalogue")
+        kinds = category.taker_kinds
+    after_kind, after_id = _decode_taker_cursor(cursor)
+    items: list[TakerPublic] = []
+    if "provider" in kinds and after_kind == "provider":
+        providers = await session.execute(
+            select(Provider.id, Provider.name)
+            .join(ProviderCommunity, ProviderCommunity.provider_id == Provider.id)
+            .where(ProviderCommunity.community_id == community_id, Provider.id > after_id)
+            .order_by(Provider.id)
+            .limit(limit + 1)
+        )
+        items += [TakerPublic(kind="provider", id=pid, name=name) for pid, name in providers]
+        after_id = 0
+    person_roles = ["volunteer", "party_member"] if "volunteer" in kinds else ["party_member"]
+    if len(items) <= limit and {"volunteer", "party_member"} & set(kinds):
+        rows = await session.execute(
+            select(User.id, User.name, Membership.role)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.community_id == community_id,
+                Membership.role.in_(person_roles),
+                User.id > after_id,
+            )
+            .order_by(User.id)
+            .limit((limit + 1) * len(person_roles))  # at most one row per role a person holds
+        )
+        people: dict[int, TakerPublic] = {}
+        for uid, name, role in rows:
+            if uid not in people:
+                if len(items) + len(people) > limit:
+                    break
+                people[uid] = TakerPublic(kind="user", id=uid, name=name, roles=[])
+            people[uid].roles.append(role)
+        items += people.values()
+    page, more = items[:limit], len(items) > limit
+    next_cursor = _encode_taker_cursor(page[-1]) if more and page else None
+    return TakerPage(items=page, next_cursor=next_cursor)
+
+
+def _encode_taker_cursor(last: TakerPublic) -> str:
+    return base64.urlsafe_b64encode(f"{last.kind}:{last.id}".encode()).decode().rstrip("=")
+
+
+def _decode_taker_cursor(cursor: str | None) -> tuple[str, int]:
+    if cursor is None:
+        return "provider", 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, number = raw.partition(":")
+        if kind not in ("provider", "user"):
+            raise ValueError(kind)
+        return kind, int(number)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("cursor", "not a cursor this API handed out") from exc

@@ -41,7 +41,7 @@ if (current === stamped) {
   console.log(`check-api: src/api/schema.d.ts matches ${source}`);
   process.exit(0);
 }
-console.error(`check-api: src/api/schema.d.ts differs from ${source}; run \`npm run gen:api\``);
+console.error(`check-api: src/api/schema.d.ts differs from ${source}; run \`make api-types\` at the repo root`);
 try {
   execFileSync('diff', ['-u', target, out], { stdio: 'inherit' });
 } catch { /* diff exits 1 when files differ; its output is what we want */ }
