@@ -24,6 +24,7 @@ from backend.jobs.registry import JOBS
 from backend.jobs.runner import JobRunner
 from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
+from backend.open311.controller import IntegrationController, Open311Controller
 from backend.orders.controller import OrderController
 from backend.settings import Settings, load_settings
 from backend.sso.controller import MyIdentitiesController, SsoAdminController, SsoController
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SsoController,
             MyIdentitiesController,
             SsoAdminController,
+            Open311Controller,
+            IntegrationController,
             pwa,
         ],
         dependencies={

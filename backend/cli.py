@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.settings import load_settings
 
@@ -80,3 +83,85 @@ def _ensure_sqlite_dir(url: str) -> None:
 
         path = Path(url.split(":///", 1)[1])
         path.parent.mkdir(parents=True, exist_ok=True)
+
+
+@main.group()
+def integration() -> None:
+    """Open311 integrations: issue, list and revoke API keys."""
+
+
+@integration.command("create")
+@click.option("--name", required=True, help="Who the key is for, shown on order timelines.")
+@click.option(
+    "--community", "slugs", multiple=True, required=True, help="Community slug (repeatable)."
+)
+def integration_create(name: str, slugs: tuple[str, ...]) -> None:
+    """Issue a key for one or more communities; the key is printed once, never stored."""
+    asyncio.run(_integration_create(name, list(slugs)))
+
+
+async def _integration_create(name: str, slugs: list[str]) -> None:
+    from sqlalchemy import select
+
+    from backend.open311.integrations import issue_key
+    from backend.places.models import Community
+
+    async with _session() as session:
+        rows = dict((await session.execute(select(Community.slug, Community.id))).all())
+        missing = [slug for slug in slugs if slug not in rows]
+        if missing:
+            raise click.BadParameter(f"no such community: {missing[0]}", param_hint="--community")
+        issued = await issue_key(
+            session, name=name, community_ids=[rows[s] for s in slugs], created_by=None
+        )
+    click.echo(f"integration {issued.id} ({issued.name}) for {', '.join(slugs)}")
+    click.echo(f"api_key: {issued.api_key}")
+    click.echo("Keep it now: only its hash is stored.")
+
+
+@integration.command("list")
+def integration_list() -> None:
+    """Every integration, newest first: id, state, key prefix, name, communities."""
+    asyncio.run(_integration_list())
+
+
+async def _integration_list() -> None:
+    from backend.open311.integrations import list_integrations
+
+    async with _session() as session:
+        page = await list_integrations(session, caller=None, limit=100)
+    for item in page.items:
+        state = "revoked" if item.revoked_at else "active"
+        slugs = ",".join(c.slug for c in item.communities)
+        click.echo(f"{item.id}\t{state}\t{item.key_prefix}…\t{item.name}\t{slugs}")
+
+
+@integration.command("revoke")
+@click.argument("integration_id", type=int)
+def integration_revoke(integration_id: int) -> None:
+    """Revoke a key for good."""
+    asyncio.run(_integration_revoke(integration_id))
+
+
+async def _integration_revoke(integration_id: int) -> None:
+    from backend.errors import NotFound
+    from backend.open311.integrations import revoke
+
+    async with _session() as session:
+        try:
+            item = await revoke(session, caller=None, integration_id=integration_id)
+        except NotFound as exc:
+            raise click.ClickException(f"no integration {integration_id}") from exc
+    click.echo(f"integration {item.id} ({item.name}) revoked at {item.revoked_at}")
+
+
+@asynccontextmanager
+async def _session() -> AsyncIterator[AsyncSession]:
+    from backend.db import Database
+
+    database = Database.connect(load_settings())
+    try:
+        async with database.writer_sessions() as session:
+            yield session
+    finally:
+        await database.dispose()

@@ -49,7 +49,8 @@ class DomainError(Exception):
 
 
 class BadRequest(DomainError):
-    """A protocol step out of order (an unknown or spent `state`, a refused code)."""
+    """A request answered with 400: a protocol step out of order (an unknown or spent SSO
+    `state`, a refused code), or a malformed Open311 request (its own error shape)."""
 
     status = 400
     code = "request.bad"

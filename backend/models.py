@@ -6,6 +6,7 @@ from backend.auth import models as auth_models
 from backend.catalog import models as catalog_models
 from backend.jobs import models as job_models
 from backend.notify import models as notify_models
+from backend.open311 import models as open311_models
 from backend.orders import models as order_models
 from backend.places import models as place_models
 from backend.sso import models as sso_models
@@ -18,6 +19,7 @@ __all__ = [
     "job_models",
     "metadata",
     "notify_models",
+    "open311_models",
     "order_models",
     "place_models",
     "sso_models",

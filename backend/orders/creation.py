@@ -1,4 +1,5 @@
-"""Placing an order (点单), by a resident or by a worker on an elder's behalf (代下单).
+"""Placing an order (点单), by a resident, by a worker on an elder's behalf (代下单), or by an
+outside system through an integration key (Open311) — one path for all three.
 
 `Idempotency-Key`: the key's record and the order are written in one transaction under a unique
 (caller, key) constraint. A retry finds the record and gets the first answer back; of two
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +36,24 @@ from backend.orders.service import get_order
 from backend.places.models import Building
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """An order filed by an outside system (an Open311 client) instead of a signed-in person.
+
+    The caller is then the integration's system account, holding the role `integration` in the
+    communities its key covers; the timeline shows that account (named after the integration).
+    The resident is the reporter found or created by phone, else the system account itself.
+    """
+
+    integration_id: int
+    reporter_phone: str | None = None
+    reporter_name: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    media_url: str | None = None
+    public_token: str | None = None
 
 
 def request_hash(body: OrderCreate) -> str:
@@ -73,36 +93,64 @@ async def next_order_number(session: AsyncSession, now: datetime) -> str:
     return f"{day}-{sequence:04d}"
 
 
-async def _beneficiary_account(session: AsyncSession, body: OrderCreate) -> User:
-    """The elder gets an account under their own phone, so they can follow the order later."""
-    person = body.beneficiary
-    assert person is not None
-    user = await session.scalar(select(User).where(User.phone == person.phone))
+async def _resident_account(
+    session: AsyncSession, community_id: int, phone: str, name: str, age: int | None
+) -> User:
+    """Find or create the person by phone, as a resident of the community, so they can sign in
+    with a code later and follow the order themselves."""
+    user = await session.scalar(select(User).where(User.phone == phone))
     if user is None:
-        user = User(phone=person.phone, name=person.name)
+        user = User(phone=phone, name=name)
         session.add(user)
         await session.flush()
-    if user.birth_year is None and person.age is not None:
-        user.birth_year = utcnow().astimezone(SHANGHAI).year - person.age
+    if user.birth_year is None and age is not None:
+        user.birth_year = utcnow().astimezone(SHANGHAI).year - age
     member = await session.scalar(
         select(Membership.id).where(
             Membership.user_id == user.id,
-            Membership.community_id == body.community_id,
+            Membership.community_id == community_id,
             Membership.role == "resident",
         )
     )
     if member is None:
-        session.add(Membership(user_id=user.id, community_id=body.community_id, role="resident"))
+        session.add(Membership(user_id=user.id, community_id=community_id, role="resident"))
     return user
 
 
-async def _validate(session: AsyncSession, caller: Caller, body: OrderCreate) -> Category:
+async def _resident(
+    session: AsyncSession, caller: Caller, body: OrderCreate, origin: Origin | None
+) -> tuple[User, int | None]:
+    """Who the order is for, and the proxy worker who placed it for them (if any)."""
+    if origin is not None and origin.reporter_phone is not None:
+        name = origin.reporter_name or f"居民{origin.reporter_phone[-4:]}"
+        user = await _resident_account(
+            session, body.community_id, origin.reporter_phone, name, None
+        )
+        return user, None
+    if body.beneficiary is not None:
+        person = body.beneficiary
+        user = await _resident_account(
+            session, body.community_id, person.phone, person.name, person.age
+        )
+        return user, caller.id
+    user = await session.get(User, caller.id)
+    if user is None:
+        raise NotFound("community.not_found", "no such community among yours")
+    return user, None
+
+
+async def _validate(
+    session: AsyncSession, caller: Caller, body: OrderCreate, origin: Origin | None
+) -> Category:
     roles = caller.roles_in(body.community_id)
     if not roles:
         raise NotFound("community.not_found", "no such community among yours")
-    if body.beneficiary is not None and "worker" not in roles:
+    if origin is not None:
+        if "integration" not in roles or body.beneficiary is not None:
+            raise Forbidden("order.integration_required", "only an integration files this way")
+    elif body.beneficiary is not None and "worker" not in roles:
         raise Forbidden("order.proxy_requires_worker", "only community workers order for others")
-    if body.beneficiary is None and "resident" not in roles:
+    elif body.beneficiary is None and "resident" not in roles:
         raise Forbidden("order.resident_required", "only residents of the community order here")
     category = await session.get(Category, body.category_id)
     if category is None or category.community_id != body.community_id or not category.active:
@@ -119,9 +167,17 @@ async def _validate(session: AsyncSession, caller: Caller, body: OrderCreate) ->
 
 
 async def create_order(
-    session: AsyncSession, *, caller: Caller, body: OrderCreate, idempotency_key: str | None
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    body: OrderCreate,
+    idempotency_key: str | None,
+    origin: Origin | None = None,
 ) -> tuple[int, dict]:
-    """Answers (status, body): 201 and the new order, or the stored first answer of a retry."""
+    """Answers (status, body): 201 and the new order, or the stored first answer of a retry.
+
+    With an `origin` the answer is only `{id, number, public_token}`: the integration's account
+    has no relation to an order filed for a reporter, so it may not read the order back."""
     digest = request_hash(body)
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 128:
@@ -129,16 +185,12 @@ async def create_order(
         replay = await _replay(session, caller, idempotency_key, digest)
         if replay is not None:
             return replay
-    category = await _validate(session, caller, body)
+    category = await _validate(session, caller, body, origin)
     now = utcnow()
-    if body.beneficiary is not None:
-        resident, proxy_id = await _beneficiary_account(session, body), caller.id
-    else:
-        resident, proxy_id = await session.get(User, caller.id), None
-        if resident is None:
-            raise NotFound("community.not_found", "no such community among yours")
+    resident, proxy_id = await _resident(session, caller, body, origin)
     building_id, room = body.building_id, body.room
-    if building_id is None and room is None:  # default to the resident's home address
+    # Default to the resident's home address — but not for an outside report, which says where.
+    if building_id is None and room is None and origin is None:
         building_id, room = resident.home_building_id, resident.home_room
     order = Order(
         number=await next_order_number(session, now),
@@ -159,6 +211,10 @@ async def create_order(
         respond_by=now + timedelta(minutes=category.respond_minutes),
         complete_by=now + timedelta(minutes=category.respond_minutes + category.complete_minutes),
     )
+    if origin is not None:
+        order.integration_id = origin.integration_id
+        order.latitude, order.longitude = origin.latitude, origin.longitude
+        order.media_url, order.public_token = origin.media_url, origin.public_token
     session.add(order)
     await session.flush()
     session.add(
@@ -166,14 +222,18 @@ async def create_order(
             order_id=order.id,  # type: ignore[arg-type]
             at=now,
             actor_id=caller.id,
-            actor_role="worker" if proxy_id else "resident",
+            actor_role="integration" if origin else "worker" if proxy_id else "resident",
             action="submit",
             from_status=None,
             to_status="submitted",
         )
     )
     await session.flush()
-    answer = (await get_order(session, caller=caller, order_id=order.id)).model_dump(mode="json")
+    if origin is not None:
+        answer = {"id": order.id, "number": order.number, "public_token": order.public_token}
+    else:
+        detail = await get_order(session, caller=caller, order_id=order.id)  # type: ignore[arg-type]
+        answer = detail.model_dump(mode="json")
     if idempotency_key is not None:
         session.add(
             IdempotencyRecord(

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from backend.auth.models import StrictBody
 from backend.db import UTCDateTime, utcnow
+from backend.open311.models import Integration  # noqa: F401 — the table Order.integration_id names
 from backend.validation import check_mainland_mobile
 
 
@@ -32,7 +33,8 @@ class Order(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id")
     category_id: int = Field(foreign_key="category.id", index=True)
     status: str = Field(max_length=16)
-    description: str = Field(max_length=2000)
+    # 4,000 is what Open311 clients may send; the PWA's own form keeps to 2,000 (OrderCreate).
+    description: str = Field(max_length=4000)
     address_text: str | None = Field(default=None, max_length=200)
     building_id: int | None = Field(default=None, foreign_key="building.id")
     room: str | None = Field(default=None, max_length=32)
@@ -55,6 +57,13 @@ class Order(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_column=_at())
     completed_at: datetime | None = Field(default=None, sa_column=_at())
     closed_at: datetime | None = Field(default=None, sa_column=_at())
+    # Filed by an outside system (Open311): which integration, where, a photo link, and the
+    # token a 311 client may look the request up by.
+    integration_id: int | None = Field(default=None, foreign_key="integration.id", index=True)
+    latitude: float | None = None
+    longitude: float | None = None
+    media_url: str | None = Field(default=None, max_length=500)
+    public_token: str | None = Field(default=None, max_length=32, unique=True)
 
 
 class OrderEvent(SQLModel, table=True):
