@@ -240,7 +240,8 @@ async def requests(
     query = _joined().where(Order.community_id == community.id)
     ids = _csv(params.get("service_request_id"))
     if ids:
-        return await _answer(session, query.where(Order.number.in_(ids[:MAX_REQUESTS])))
+        query = query.where(Order.number.in_(ids[:MAX_REQUESTS]))
+        return await _answer(session, query.order_by(Order.id.desc()))
     codes = _csv(params.get("service_code"))
     if codes:
         query = query.where(Category.code.in_(codes))

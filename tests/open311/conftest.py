@@ -34,7 +34,7 @@ async def key(api: Api) -> str:
     return (await issue(api))["api_key"]
 
 
-async def file(api: Api, api_key: str | None, fmt: str = "json", **fields: Any) -> Response:
+async def file(api: Api, api_key: str | None = None, fmt: str = "json", **fields: Any) -> Response:
     """POST requests.{fmt} form-encoded; a field given as None is left out."""
     data = {
         "jurisdiction_id": "demo",
