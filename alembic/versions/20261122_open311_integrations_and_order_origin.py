@@ -1,7 +1,7 @@
 """open311 integrations and order origin
 
 Revision ID: 46493be12ad6
-Revises: 68c986b573a3
+Revises: 63aa51066aff
 Create Date: 2026-11-22 01:03:09.256033
 """
 
@@ -14,7 +14,7 @@ import backend.db
 from alembic import op
 
 revision: str = "46493be12ad6"
-down_revision: str | None = "68c986b573a3"
+down_revision: str | None = "63aa51066aff"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
