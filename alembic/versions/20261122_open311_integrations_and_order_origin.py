@@ -1,7 +1,7 @@
 """open311 integrations and order origin
 
 Revision ID: 46493be12ad6
-Revises: bedd02091e96
+Revises: 3be5ccd8a59d
 Create Date: 2026-11-22 01:03:09.256033
 """
 
@@ -14,7 +14,7 @@ import backend.db
 from alembic import op
 
 revision: str = "46493be12ad6"
-down_revision: str | None = "bedd02091e96"
+down_revision: str | None = "3be5ccd8a59d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
