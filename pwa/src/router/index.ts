@@ -33,6 +33,9 @@ export function landingFor(roles: string[]): string {
 
 const routes: RouteRecordRaw[] = [
   { path: '/signin', name: 'signin', component: () => import('@/views/SignInView.vue'), meta: { public: true } },
+  // Where WeChat and the single sign-on provider send the browser back (LINLI_*_CALLBACK/REDIRECT_URL).
+  { path: '/sign-in/wechat', name: 'sso-wechat', component: () => import('@/views/SsoCallbackView.vue'), props: { kind: 'wechat' }, meta: { public: true } },
+  { path: '/sign-in/sso', name: 'sso-oidc', component: () => import('@/views/SsoCallbackView.vue'), props: { kind: 'oidc' }, meta: { public: true } },
   { path: '/', name: 'start', component: { render: () => null } },
   { path: '/home', name: 'home', component: () => import('@/views/HomeView.vue') },
   { path: '/order/new', name: 'order-new', component: () => import('@/views/OrderFormView.vue') },

@@ -5,7 +5,7 @@ import { computed, ref } from 'vue';
 import { fetchMe, requestOtp, signIn as postToken, type SignInBody } from '@/api/endpoints';
 import { onSessionExpired } from '@/api/client';
 import { isApiError } from '@/api/errors';
-import { tokens } from '@/api/tokens';
+import { tokens, type TokenPair } from '@/api/tokens';
 import type { Me, Membership } from '@/api/types';
 
 const ME_KEY = 'linli.me';
@@ -66,6 +66,13 @@ export const useSession = defineStore('session', () => {
     await loadMe();
   }
 
+  /** A pair obtained elsewhere (WeChat, single sign-on) starts the session like a sign-in. */
+  async function adopt(pair: TokenPair): Promise<void> {
+    tokens.set(pair);
+    signedIn.value = true;
+    await loadMe();
+  }
+
   function signOut(): void {
     tokens.clear();
     localStorage.removeItem(ME_KEY);
@@ -75,5 +82,5 @@ export const useSession = defineStore('session', () => {
 
   onSessionExpired(signOut);
 
-  return { signedIn, me, communityId, memberships, membership, roles, userId, hasRole, setCommunity, loadMe, signIn, signOut, requestOtp };
+  return { signedIn, me, communityId, memberships, membership, roles, userId, hasRole, setCommunity, loadMe, signIn, adopt, signOut, requestOtp };
 });
