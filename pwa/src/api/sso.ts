@@ -1,32 +1,16 @@
 // Owns signing in through WeChat and the street's single sign-on: which buttons to show, the
 // round trip to the provider (the `state` kept in sessionStorage until the callback page checks
-// it), binding WeChat to a phone, and the bindings listed under 我的. Calls go through the same
-// transport as every other call (tokens, refresh, ApiError).
-import { transport } from './client';
-import { toApiError } from './errors';
+// it), binding WeChat to a phone, and the bindings listed under 我的. Typed by the generated
+// schema and sent through the same client as every other call (tokens, refresh, ApiError).
+import { client, unwrap } from './client';
+import type { paths } from './schema';
 import type { TokenPair } from './tokens';
 
-export interface Providers {
-  wechat_in_app: boolean;
-  wechat_qr: boolean;
-  oidc: boolean;
-  oidc_label: string | null;
-}
-
-export interface WechatSignIn {
-  tokens: TokenPair | null;
-  bind_ticket: string | null;
-  nickname: string | null;
-  avatar_url: string | null;
-}
-
-export interface Identity {
-  id: number;
-  provider: 'wechat' | 'oidc';
-  display_name: string | null;
-  avatar_url: string | null;
-  created_at: string;
-}
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+export type Providers = JsonOf<paths['/api/v1/auth/providers']['get']['responses'][200]>;
+export type WechatSignIn = JsonOf<paths['/api/v1/auth/wechat/callback']['post']['responses'][200]>;
+export type Identity = JsonOf<paths['/api/v1/me/identities']['get']['responses'][200]>[number];
+type Callback = { code?: string; state?: string; iss?: string };
 
 export type SsoKind = 'wechat' | 'oidc';
 export type SsoPurpose = 'sign_in' | 'bind';
@@ -40,19 +24,8 @@ interface Pending {
 const PENDING_KEY = 'linli.sso.pending';
 const ID_TOKEN_KEY = 'linli.sso.id_token';
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await transport(new Request(new URL(path, location.origin), {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }));
-  const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) throw toApiError(res.status, data);
-  return data as T;
-}
-
 export function fetchProviders(): Promise<Providers> {
-  return call('GET', '/api/v1/auth/providers');
+  return unwrap(client.GET('/api/v1/auth/providers'));
 }
 
 /** Inside WeChat's own browser the 公众号 flow works; elsewhere only the QR code does. */
@@ -62,11 +35,12 @@ export function inWechat(): boolean {
 
 /** Starts a round trip and leaves the page for the provider's. */
 export async function goToProvider(kind: SsoKind, purpose: SsoPurpose, next = '/'): Promise<void> {
-  const wechat = { mode: inWechat() ? 'in_app' : 'qr', scope: 'snsapi_userinfo' };
-  const path = kind === 'oidc'
-    ? '/api/v1/auth/oidc/start'
-    : purpose === 'bind' ? '/api/v1/me/identities/wechat/start' : '/api/v1/auth/wechat/start';
-  const started = await call<{ authorize_url: string; state: string }>('POST', path, kind === 'oidc' ? undefined : wechat);
+  const wechat = { mode: inWechat() ? 'in_app' : 'qr', scope: 'snsapi_userinfo' } as const;
+  const started = await unwrap(kind === 'oidc'
+    ? client.POST('/api/v1/auth/oidc/start')
+    : purpose === 'bind'
+      ? client.POST('/api/v1/me/identities/wechat/start', { body: wechat })
+      : client.POST('/api/v1/auth/wechat/start', { body: wechat }));
   const pending: Pending = { kind, purpose, state: started.state, next };
   sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
   location.assign(started.authorize_url);
@@ -81,31 +55,31 @@ export function takePending(kind: SsoKind, state: string | null): Pending | null
 }
 
 export function finishWechat(query: Record<string, string>): Promise<WechatSignIn> {
-  return call('POST', '/api/v1/auth/wechat/callback', { code: query.code, state: query.state });
+  return unwrap(client.POST('/api/v1/auth/wechat/callback', { body: { code: query.code, state: query.state } }));
 }
 
-export function bindWechatToPhone(bind_ticket: string, phone: string, code: string): Promise<TokenPair> {
-  return call('POST', '/api/v1/auth/wechat/bind', { bind_ticket, phone, code });
+export async function bindWechatToPhone(bind_ticket: string, phone: string, code: string): Promise<TokenPair> {
+  return unwrap(client.POST('/api/v1/auth/wechat/bind', { body: { bind_ticket, phone, code } })) as Promise<TokenPair>;
 }
 
 export function bindMyWechat(query: Record<string, string>): Promise<Identity> {
-  return call('POST', '/api/v1/me/identities/wechat', { code: query.code, state: query.state });
+  return unwrap(client.POST('/api/v1/me/identities/wechat', { body: { code: query.code, state: query.state } }));
 }
 
 export async function finishOidc(query: Record<string, string>): Promise<TokenPair> {
-  const body: Record<string, string> = { code: query.code, state: query.state };
+  const body: Callback = { code: query.code, state: query.state };
   if (query.iss) body.iss = query.iss;
-  const answer = await call<TokenPair & { id_token: string }>('POST', '/api/v1/auth/oidc/callback', body);
+  const answer = await unwrap(client.POST('/api/v1/auth/oidc/callback', { body }));
   localStorage.setItem(ID_TOKEN_KEY, answer.id_token);
   return answer;
 }
 
 export function listIdentities(): Promise<Identity[]> {
-  return call('GET', '/api/v1/me/identities');
+  return unwrap(client.GET('/api/v1/me/identities'));
 }
 
-export function unbindIdentity(id: number): Promise<null> {
-  return call('DELETE', `/api/v1/me/identities/${id}`);
+export async function unbindIdentity(id: number): Promise<void> {
+  await unwrap(client.DELETE('/api/v1/me/identities/{identity_id}', { params: { path: { identity_id: id } } }));
 }
 
 /** After a single sign-on, also sign out at the provider: answers where to send the browser. */
@@ -114,9 +88,9 @@ export async function ssoSignOut(refreshToken: string | null): Promise<string | 
   if (!idToken) return null;
   localStorage.removeItem(ID_TOKEN_KEY);
   try {
-    const out = await call<{ end_session_url: string | null }>('POST', '/api/v1/auth/oidc/logout', {
-      refresh_token: refreshToken, id_token: idToken,
-    });
+    const out = await unwrap(client.POST('/api/v1/auth/oidc/logout', {
+      body: { refresh_token: refreshToken, id_token: idToken },
+    }));
     return out.end_session_url;
   } catch {
     return null; // offline or provider gone: the local sign-out still stands
