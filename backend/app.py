@@ -28,6 +28,14 @@ from backend.open311.controller import IntegrationController, Open311Controller
 from backend.orders.controller import OrderController
 from backend.settings import Settings, load_settings
 from backend.sso.controller import MyIdentitiesController, SsoAdminController, SsoController
+from backend.ventures.controller import NeedController, ObjectionController, RoundController
+from backend.ventures.delivery_controller import (
+    CommentController,
+    MilestoneController,
+    ProjectController,
+)
+from backend.ventures.proposal_controller import ProposalController
+from backend.ventures.public_controller import DisclosureController
 from backend.web import pwa
 
 
@@ -63,6 +71,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SsoAdminController,
             Open311Controller,
             IntegrationController,
+            RoundController,
+            NeedController,
+            ProposalController,
+            ObjectionController,
+            ProjectController,
+            MilestoneController,
+            CommentController,
+            DisclosureController,
             pwa,
         ],
         dependencies={

@@ -1,4 +1,5 @@
-"""Demo data: two communities, every demo account of the README, and orders in every status.
+"""Demo data: two communities, every demo account of the README, orders in every status, and
+micro-venture rounds (one supporting, one closed with a disclosed project).
 
 Orders are made through the same service functions the API uses, so their timelines are real.
 Only for demonstration: every demo account has the password `demo1234`.
@@ -25,6 +26,7 @@ from backend.orders.models import (
     ReasonBody,
 )
 from backend.places.models import Building, Community, District, Grid, Street
+from backend.ventures.demo import seed_rounds
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 — documented demo credential, demo data only
 
@@ -81,6 +83,7 @@ async def seed_demo(session: AsyncSession) -> None:
         user = await session.scalar(select(User).where(User.phone == phone))
         callers[phone] = await load_caller(session, user)
     await _orders(session, callers, communities, provider_id)
+    await seed_rounds(session, callers, communities)
 
 
 async def seed_people(

@@ -10,6 +10,7 @@ from backend.open311 import models as open311_models
 from backend.orders import models as order_models
 from backend.places import models as place_models
 from backend.sso import models as sso_models
+from backend.ventures import models as venture_models
 
 metadata = SQLModel.metadata
 
@@ -23,4 +24,5 @@ __all__ = [
     "order_models",
     "place_models",
     "sso_models",
+    "venture_models",
 ]

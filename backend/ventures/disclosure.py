@@ -1,0 +1,153 @@
+"""Public disclosure (三务公开), readable without signing in: each round's pool, outcome,
+funded projects with money disbursed and spent per budget line, receipts, milestones,
+evaluations, objections and answers; and the same figures as CSV or XLSX.
+
+Nothing about a round's ranking is public before 公示 (announcing); drafts never are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import xlsxwriter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.errors import NotFound
+from backend.ventures.access import area
+from backend.ventures.models import Proposal, VentureRound
+from backend.ventures.objections import list_objections
+from backend.ventures.phases import at_least
+from backend.ventures.project import project_view
+from backend.ventures.rounds import present_round
+
+FUNDED = ("selected", "contracted", "completed")
+
+
+async def _round(session: AsyncSession, round_id: int) -> VentureRound:
+    rnd = await session.get(VentureRound, round_id)
+    if rnd is None:
+        raise NotFound("round.not_found", "no such round")
+    return rnd
+
+
+async def public_rounds(session: AsyncSession) -> list[dict]:
+    rows = await session.scalars(select(VentureRound).order_by(VentureRound.id.desc()).limit(200))
+    return [present_round(rnd, await area(session, rnd)).model_dump(mode="json") for rnd in rows]
+
+
+async def _projects(session: AsyncSession, rnd: VentureRound) -> list[dict]:
+    if not at_least(rnd.phase, "announcing"):
+        return []
+    rows = await session.scalars(
+        select(Proposal)
+        .where(Proposal.round_id == rnd.id, Proposal.status.in_(FUNDED))
+        .order_by(Proposal.rank, Proposal.id)
+    )
+    return [await project_view(session, p) for p in rows]
+
+
+async def public_round(session: AsyncSession, *, round_id: int) -> dict:
+    rnd = await _round(session, round_id)
+    announced = at_least(rnd.phase, "announcing")
+    projects = await _projects(session, rnd)
+    ranking = []
+    if announced:
+        rows = await session.scalars(
+            select(Proposal)
+            .where(Proposal.round_id == rnd.id, Proposal.submitted_at.is_not(None))
+            .order_by(Proposal.rank.is_(None), Proposal.rank, Proposal.id)
+        )
+        ranking = [
+            {
+                "proposal_id": p.id,
+                "title": p.title,
+                "total_fen": p.total_fen,
+                "supports": p.support_count,
+                "mean_score": p.mean_score,
+                "rank": p.rank,
+                "funded": p.funded,
+                "reason": p.selection_reason,
+            }
+            for p in rows
+        ]
+    return {
+        "round": present_round(rnd, await area(session, rnd)).model_dump(mode="json"),
+        "totals": {
+            "pool_fen": rnd.pool_fen,
+            "approved_fen": sum(p["approved_fen"] for p in projects),
+            "disbursed_fen": sum(p["disbursed_fen"] for p in projects),
+            "spent_fen": sum(p["spent_fen"] for p in projects),
+        },
+        "ranking": ranking,
+        "projects": projects,
+        "objections": await list_objections(session, round_id=rnd.id) if announced else [],
+    }
+
+
+async def public_project(session: AsyncSession, *, proposal_id: int) -> dict:
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None or proposal.status not in FUNDED:
+        raise NotFound("project.not_found", "no such project")
+    rnd = await _round(session, proposal.round_id)
+    if not at_least(rnd.phase, "announcing"):
+        raise NotFound("project.not_found", "no such project")
+    return await project_view(session, proposal)
+
+
+COLUMNS = (
+    "project_id",
+    "project",
+    "status",
+    "budget_line",
+    "quantity",
+    "unit_price_fen",
+    "budget_fen",
+    "allowed_fen",
+    "spent_fen",
+    "project_disbursed_fen",
+)
+
+
+async def export_rows(session: AsyncSession, *, round_id: int) -> list[tuple]:
+    """One row per budget line of every funded project."""
+    rnd = await _round(session, round_id)
+    rows = []
+    for project in await _projects(session, rnd):
+        for line in project["budget_lines"]:
+            rows.append(
+                (
+                    project["proposal_id"],
+                    project["title"],
+                    project["status"],
+                    line["item"],
+                    line["quantity"],
+                    line["unit_price_fen"],
+                    line["total_fen"],
+                    line["allowed_fen"],
+                    line["spent_fen"],
+                    project["disbursed_fen"],
+                )
+            )
+    return rows
+
+
+def to_csv(rows: list[tuple]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    # A byte-order mark so that Excel opens the Chinese text as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def to_xlsx(rows: list[tuple]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("三务公开")
+    sheet.write_row(0, 0, COLUMNS)
+    for index, row in enumerate(rows, start=1):
+        sheet.write_row(index, 0, row)
+    book.close()
+    return buffer.getvalue()

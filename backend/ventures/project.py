@@ -1,0 +1,118 @@
+"""One funded project as it is disclosed (三务公开): approved budget per line, what each line
+may spend after adjustments, tranches, receipts, milestones, progress, the evaluation.
+
+Every total here is computed from its parts in the same read, so a total always equals the sum
+of the figures listed under it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.ventures.models import (
+    BudgetAdjustment,
+    BudgetLine,
+    Disbursement,
+    Evaluation,
+    Expense,
+    Milestone,
+    Proposal,
+)
+
+
+async def _rows(session: AsyncSession, model, proposal_id: int) -> list:
+    return list(
+        await session.scalars(
+            select(model).where(model.proposal_id == proposal_id).order_by(model.id)
+        )
+    )
+
+
+async def project_view(session: AsyncSession, proposal: Proposal) -> dict:
+    lines = list(
+        await session.scalars(
+            select(BudgetLine)
+            .where(BudgetLine.proposal_id == proposal.id)
+            .order_by(BudgetLine.position)
+        )
+    )
+    expenses = await _rows(session, Expense, proposal.id)
+    tranches = await _rows(session, Disbursement, proposal.id)
+    milestones = await _rows(session, Milestone, proposal.id)
+    adjustments = await _rows(session, BudgetAdjustment, proposal.id)
+    evaluation = await session.scalar(
+        select(Evaluation).where(Evaluation.proposal_id == proposal.id)
+    )
+    spent_by_line = {line.id: 0 for line in lines}
+    for expense in expenses:
+        spent_by_line[expense.budget_line_id] += expense.amount_fen
+    done = sum(1 for m in milestones if m.done_at is not None)
+    return {
+        "proposal_id": proposal.id,
+        "round_id": proposal.round_id,
+        "title": proposal.title,
+        "status": proposal.status,
+        "contract_no": proposal.contract_no,
+        "approved_fen": proposal.total_fen,
+        "disbursed_fen": sum(t.amount_fen for t in tranches),
+        "spent_fen": sum(e.amount_fen for e in expenses),
+        "progress_pct": round(100 * done / len(milestones)) if milestones else 0,
+        "budget_lines": [
+            {
+                "id": line.id,
+                "item": line.item,
+                "quantity": line.quantity,
+                "unit_price_fen": line.unit_price_fen,
+                "total_fen": line.total_fen,
+                "allowed_fen": line.allowed_fen,
+                "spent_fen": spent_by_line[line.id],
+            }
+            for line in lines
+        ],
+        "disbursements": [
+            {"id": t.id, "amount_fen": t.amount_fen, "note": t.note, "released_at": t.released_at}
+            for t in tranches
+        ],
+        "expenses": [
+            {
+                "id": e.id,
+                "budget_line_id": e.budget_line_id,
+                "amount_fen": e.amount_fen,
+                "spent_on": e.spent_on,
+                "payee": e.payee,
+                "receipt_file_id": e.receipt_file_id,
+                "note": e.note,
+            }
+            for e in expenses
+        ],
+        "adjustments": [
+            {
+                "from_line_id": a.from_line_id,
+                "to_line_id": a.to_line_id,
+                "amount_fen": a.amount_fen,
+                "reason": a.reason,
+                "made_at": a.made_at,
+            }
+            for a in adjustments
+        ],
+        "milestones": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "due_on": m.due_on,
+                "evidence": m.evidence,
+                "photo_ids": m.photo_ids,
+                "done_at": m.done_at,
+            }
+            for m in milestones
+        ],
+        "evaluation": None
+        if evaluation is None
+        else {
+            "score": evaluation.score,
+            "passed": evaluation.passed,
+            "report": evaluation.report,
+            "at": evaluation.created_at,
+        },
+    }

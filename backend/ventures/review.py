@@ -1,0 +1,164 @@
+"""Expert review: seating reviewers without conflicts of interest, recusal, and scoring.
+
+A reviewer may not sit on a proposal they wrote, supported, or whose organisation employs them.
+Scoring is also the reviewer's declaration that they have no conflict (`no_conflict: true`);
+one who has a conflict recuses instead, and an admin may seat another.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth.caller import Caller
+from backend.auth.models import StreetRole
+from backend.catalog.models import ProviderStaff
+from backend.db import utcnow
+from backend.errors import Conflict, Invalid, NotFound
+from backend.ventures import journal
+from backend.ventures.access import load_proposal
+from backend.ventures.bodies import AssignReviewers, ProposalPublic, ReasonBody, ScoreBody
+from backend.ventures.models import Proposal, ReviewAssignment, Support, VentureRound
+from backend.ventures.present import present_proposal
+
+CRITERIA = ("need_fit", "feasibility", "budget", "sustainability", "participation")
+
+
+async def conflicted(session: AsyncSession, proposal: Proposal, reviewer_id: int) -> bool:
+    if proposal.author_id == reviewer_id:
+        return True
+    supported = await session.scalar(
+        select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == reviewer_id)
+    )
+    if supported is not None:
+        return True
+    if proposal.provider_id is None:
+        return False
+    staff = await session.scalar(
+        select(ProviderStaff.id).where(
+            ProviderStaff.provider_id == proposal.provider_id, ProviderStaff.user_id == reviewer_id
+        )
+    )
+    return staff is not None
+
+
+async def _street_reviewers(session: AsyncSession, street_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(StreetRole.user_id).where(
+            StreetRole.street_id == street_id, StreetRole.role == "reviewer"
+        )
+    )
+    return sorted(set(rows))
+
+
+async def qualifying(session: AsyncSession, rnd: VentureRound) -> list[Proposal]:
+    """Eligible proposals that reached the support threshold, in submission order."""
+    supports = (
+        select(func.count())
+        .select_from(Support)
+        .where(Support.proposal_id == Proposal.id)
+        .scalar_subquery()
+    )
+    rows = await session.scalars(
+        select(Proposal)
+        .where(
+            Proposal.round_id == rnd.id,
+            Proposal.status == "eligible",
+            supports >= rnd.support_threshold,
+        )
+        .order_by(Proposal.submitted_at, Proposal.id)
+    )
+    return list(rows)
+
+
+async def seat_reviewers(session: AsyncSession, *, rnd: VentureRound, communities: list[int]):
+    """Seat up to N reviewers per qualifying proposal, least-loaded first, skipping conflicts."""
+    reviewers = await _street_reviewers(session, rnd.street_id)
+    load = dict.fromkeys(reviewers, 0)
+    for proposal in await qualifying(session, rnd):
+        free = [r for r in reviewers if not await conflicted(session, proposal, r)]
+        for reviewer in sorted(free, key=lambda r: (load[r], r))[: rnd.reviewers_per_proposal]:
+            load[reviewer] += 1
+            session.add(ReviewAssignment(proposal_id=proposal.id, reviewer_id=reviewer))
+
+
+async def assign(
+    session: AsyncSession, *, caller: Caller, proposal_id: int, body: AssignReviewers
+) -> ProposalPublic:
+    """Admin: seat named reviewers (e.g. to replace one who recused)."""
+    proposal, access = await load_proposal(session, caller, proposal_id)
+    access.require("admin")
+    access.require_phase("reviewing")
+    if proposal.status != "eligible":
+        raise Conflict("proposal.not_eligible", "only eligible proposals are reviewed")
+    known = set(await _street_reviewers(session, access.round.street_id))
+    for reviewer_id in body.reviewer_ids:
+        if reviewer_id not in known:
+            raise Invalid("reviewer_ids", f"{reviewer_id} is not a reviewer of this street")
+        if await conflicted(session, proposal, reviewer_id):
+            raise Invalid(
+                "reviewer_ids",
+                f"{reviewer_id} has a conflict of interest",
+                "review.conflict_of_interest",
+            )
+        seated = await session.scalar(
+            select(ReviewAssignment.id).where(
+                ReviewAssignment.proposal_id == proposal.id,
+                ReviewAssignment.reviewer_id == reviewer_id,
+            )
+        )
+        if seated is None:
+            session.add(ReviewAssignment(proposal_id=proposal.id, reviewer_id=reviewer_id))
+    await session.commit()
+    return await present_proposal(session, proposal, access)
+
+
+async def _my_seat(session: AsyncSession, caller: Caller, proposal_id: int):
+    proposal, access = await load_proposal(session, caller, proposal_id)
+    seat = await session.scalar(
+        select(ReviewAssignment).where(
+            ReviewAssignment.proposal_id == proposal_id,
+            ReviewAssignment.reviewer_id == caller.id,
+        )
+    )
+    if seat is None or not access.has("reviewer"):
+        # Not assigned: as if the review did not exist for this caller.
+        raise NotFound("review.not_assigned", "no review of yours on this proposal")
+    access.require_phase("reviewing")
+    if seat.status == "recused":
+        raise Conflict("review.recused", "you recused yourself from this proposal")
+    return proposal, access, seat
+
+
+async def score(
+    session: AsyncSession, *, caller: Caller, proposal_id: int, body: ScoreBody
+) -> ProposalPublic:
+    proposal, access, seat = await _my_seat(session, caller, proposal_id)
+    for name in CRITERIA:
+        setattr(seat, name, getattr(body, name))
+    seat.total = sum(getattr(body, name) for name in CRITERIA)
+    seat.comment = body.comment
+    seat.status = "scored"
+    seat.declared_at = seat.declared_at or utcnow()
+    seat.scored_at = utcnow()
+    await session.commit()
+    return await present_proposal(session, proposal, access)
+
+
+async def recuse(
+    session: AsyncSession, *, caller: Caller, proposal_id: int, body: ReasonBody
+) -> ProposalPublic:
+    proposal, access, seat = await _my_seat(session, caller, proposal_id)
+    if seat.status == "scored":
+        raise Conflict("review.already_scored", "a scored review cannot be recused")
+    seat.status, seat.recusal_reason, seat.declared_at = "recused", body.reason, utcnow()
+    journal.record(
+        session,
+        round_id=proposal.round_id,
+        proposal_id=proposal.id,
+        actor_id=caller.id,
+        action="recuse",
+        note=body.reason,
+    )
+    await session.commit()
+    return await present_proposal(session, proposal, access)
