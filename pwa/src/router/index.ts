@@ -17,6 +17,7 @@ export const TABS: Tab[] = [
   { name: 'board', label: 'tabs.board', icon: 'todo-list-o', roles: ['worker'] },
   { name: 'hall', label: 'tabs.hall', icon: 'fire-o', roles: TAKER_ROLES },
   { name: 'tasks', label: 'tabs.tasks', icon: 'completed-o', roles: [...TAKER_ROLES, 'provider'] },
+  { name: 'ideas', label: 'tabs.ideas', icon: 'bulb-o', roles: null },
   { name: 'me', label: 'tabs.me', icon: 'user-o', roles: null },
 ];
 
@@ -44,6 +45,11 @@ const routes: RouteRecordRaw[] = [
   { path: '/board', name: 'board', component: () => import('@/views/BoardView.vue') },
   { path: '/hall', name: 'hall', component: () => import('@/views/HallView.vue') },
   { path: '/tasks', name: 'tasks', component: () => import('@/views/TasksView.vue') },
+  { path: '/ideas', name: 'ideas', component: () => import('@/views/IdeasView.vue') },
+  { path: '/ideas/:id', name: 'round', component: () => import('@/views/RoundView.vue'), props: true },
+  { path: '/ideas/:id/new', name: 'proposal-new', component: () => import('@/views/ProposalFormView.vue'), props: true },
+  { path: '/proposals/:id', name: 'proposal', component: () => import('@/views/ProposalView.vue'), props: true },
+  { path: '/ideas/:id/public', name: 'disclosure', component: () => import('@/views/DisclosureView.vue'), props: true, meta: { public: true } },
   { path: '/me', name: 'me', component: () => import('@/views/MeView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
