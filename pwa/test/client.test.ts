@@ -2,7 +2,7 @@
 // problem+json → ApiError, network failure → status 0.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { client, onSessionExpired, unwrap } from '@/api/client';
-import { fetchMe, listOrders } from '@/api/endpoints';
+import { fetchMe, listOrders, listTakers } from '@/api/endpoints';
 import { ApiError } from '@/api/errors';
 import { tokens } from '@/api/tokens';
 import { json, problem, scriptFetch } from './helpers';
@@ -84,5 +84,17 @@ describe('api client', () => {
     const err = (await fetchMe().catch((e: unknown) => e)) as ApiError;
     expect(err.offline).toBe(true);
     expect(err.code).toBe('network.offline');
+  });
+
+  it('lists takers for the order\'s category, following the cursor to the end', async () => {
+    tokens.set({ access_token: 'A1', refresh_token: 'R1' });
+    const seen = scriptFetch((req) => req.query.get('cursor')
+      ? json(200, { items: [{ kind: 'user', id: 7, name: '小李', roles: ['volunteer'] }], next_cursor: null })
+      : json(200, { items: [{ kind: 'provider', id: 3, name: '物业公司', roles: [] }], next_cursor: 'cHJvdmlkZXI6Mw' }));
+    const takers = await listTakers(1, 5);
+    expect(takers.map((t) => `${t.kind}:${t.id}`)).toEqual(['provider:3', 'user:7']);
+    expect(seen.map((s) => s.path)).toEqual(['/api/v1/communities/1/takers', '/api/v1/communities/1/takers']);
+    expect(seen.map((s) => s.query.get('category_id'))).toEqual(['5', '5']);
+    expect(seen[1].query.get('cursor')).toBe('cHJvdmlkZXI6Mw');
   });
 });

@@ -4,6 +4,7 @@ import { vi } from 'vitest';
 export interface Seen {
   method: string;
   path: string;
+  query: URLSearchParams;
   auth: string | null;
   headers: Headers;
   body: unknown;
@@ -24,6 +25,7 @@ export function scriptFetch(handler: (req: Seen) => Response | Promise<Response>
     const req: Seen = {
       method: input.method,
       path: new URL(input.url).pathname,
+      query: new URL(input.url).searchParams,
       auth: input.headers.get('Authorization'),
       headers: input.headers,
       body: text ? JSON.parse(text) : undefined,

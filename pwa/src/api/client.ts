@@ -3,7 +3,6 @@
 // and retries, turns network failures and problem+json answers into ApiError.
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
-import type { pendingPaths } from './pending';
 import { tokens, type TokenPair } from './tokens';
 import { networkError, toApiError } from './errors';
 
@@ -73,7 +72,7 @@ export async function transport(request: Request): Promise<Response> {
   return send(withToken(retry, tokens.access()));
 }
 
-export const client = createClient<paths & pendingPaths>({
+export const client = createClient<paths>({
   baseUrl: typeof location === 'undefined' ? 'http://localhost' : location.origin,
   fetch: transport,
   headers: { Accept: 'application/json' },

@@ -2,7 +2,7 @@
 // each returning data or throwing ApiError (see client.ts).
 import { client, unwrap } from './client';
 import { tokens, type TokenPair } from './tokens';
-import type { Category, CompleteBody, DispatchBody, Id, Me, OrderAction, OrderCreate, OrderDetail, OrderPage, OrderQuery, RateBody, Taker } from './types';
+import type { Category, CompleteBody, DispatchBody, Id, Me, OrderAction, OrderCreate, OrderDetail, OrderPage, OrderQuery, RateBody, Taker, TakerPage } from './types';
 
 export type SignInBody = { phone: string; code: string } | { phone: string; password: string };
 
@@ -58,9 +58,20 @@ export function act(id: Id, req: ActionBody): Promise<OrderDetail> {
   }));
 }
 
-export async function listTakers(communityId: Id): Promise<Taker[]> {
-  const page = await unwrap(client.GET('/api/v1/communities/{community_id}/takers', {
-    params: { path: { community_id: Number(communityId) } },
-  }));
-  return page.items;
+/** Everyone an order may go to, following the cursor to the end (a community has dozens, not
+ * thousands); with a category, only those who may take that kind of service. */
+export async function listTakers(communityId: Id, categoryId?: Id | null): Promise<Taker[]> {
+  const items: Taker[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: { limit: number; category_id?: number; cursor?: string } = { limit: 100 };
+    if (categoryId != null) query.category_id = Number(categoryId);
+    if (cursor) query.cursor = cursor;
+    const page: TakerPage = await unwrap(client.GET('/api/v1/communities/{community_id}/takers', {
+      params: { path: { community_id: Number(communityId) }, query },
+    }));
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
 }

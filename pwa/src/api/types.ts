@@ -1,7 +1,6 @@
 // Owns the domain types the views use, derived from the generated paths (not from component
 // names), so regenerating schema.d.ts from the live backend keeps them in step.
 import type { paths } from './schema';
-import type { Taker } from './pending';
 
 type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
@@ -21,7 +20,8 @@ export type DispatchBody = BodyOf<paths['/api/v1/orders/{order_id}/dispatch']['p
 export type CompleteBody = BodyOf<paths['/api/v1/orders/{order_id}/complete']['post']>;
 export type RateBody = BodyOf<paths['/api/v1/orders/{order_id}/rate']['post']>;
 export type Id = string | number;
-export type { Taker };
+export type TakerPage = JsonOf<paths['/api/v1/communities/{community_id}/takers']['get']['responses'][200]>;
+export type Taker = TakerPage['items'][number];
 
 /** Every verb the order state machine knows; which apply comes only from `allowed_actions`. */
 export const ORDER_ACTIONS = ['dispatch', 'accept', 'decline', 'start', 'complete', 'rate', 'cancel', 'reject', 'reopen'] as const;
