@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
-PASSWORD = "demo1234"  # noqa: S105 — the documented demo credential
+PASSWORD = "demo1234"  # the documented demo credential
 ON_CI = os.environ.get("CI") == "true"
 
 
@@ -101,8 +101,9 @@ class Server:
         if phone:
             headers["Authorization"] = f"Bearer {self.tokens(phone)['access_token']}"
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)
-        with urllib.request.urlopen(req, timeout=10) as answer:  # noqa: S310 — our own 127.0.0.1 server
+        # Our own server on 127.0.0.1, over http: no other scheme reaches here.
+        req = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)  # noqa: S310
+        with urllib.request.urlopen(req, timeout=10) as answer:  # noqa: S310
             return json.loads(answer.read() or b"null")
 
     def tokens(self, phone: str) -> dict[str, str]:
@@ -135,9 +136,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     # two more interpreter start-ups cost more than the rest of the fixture.
     asyncio.run(_migrate_and_seed(env["DATABASE_URL"]))
     log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+    command = [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen(  # noqa: S603 — a fixed command line
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -195,10 +197,15 @@ def phone_as(browser: Any, server: Server) -> Iterator[Any]:
         )
         contexts.append(context)
         prefs = {"locale": locale, "elder": elder}
-        script = f"localStorage.getItem('linli.prefs') || localStorage.setItem('linli.prefs', {json.dumps(json.dumps(prefs))});"
+        seeds = {"linli.prefs": prefs}
         if phone:
-            pair = json.dumps(json.dumps(server.tokens(phone)))
-            script += f"localStorage.getItem('linli.auth') || localStorage.setItem('linli.auth', {pair});"
+            seeds["linli.auth"] = server.tokens(phone)
+        # Only when absent: the app's own writes (rotated tokens, a toggled mode) survive reloads.
+        script = "".join(
+            f"localStorage.getItem({json.dumps(key)}) || "
+            f"localStorage.setItem({json.dumps(key)}, {json.dumps(json.dumps(value))});"
+            for key, value in seeds.items()
+        )
         context.add_init_script(script)
         page = context.new_page()
         page.set_default_timeout(15_000)

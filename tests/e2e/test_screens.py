@@ -1,0 +1,104 @@
+"""Every main screen, in normal and in 长辈模式: axe-core finds no serious or critical violation,
+and elder mode really enlarges the text. With LINLI_SCREENSHOTS=<dir> the normal-mode screens are
+also saved there as 390×844 PNGs (how docs/screenshots/ is made: `make screenshots`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Server, axe_violations
+
+RESIDENT, WORKER, VOLUNTEER = "13800000001", "13800000002", "13800000004"
+SHOTS = os.environ.get("LINLI_SCREENSHOTS")
+
+
+def _detail_path(server: Server) -> str:
+    """The resident's demo order with the longest timeline: the richest detail screen."""
+    orders = server.request("GET", "/api/v1/orders?view=mine&limit=100", phone=RESIDENT)["items"]
+    rich = ["completed", "in_progress", "accepted"]
+    ranked = sorted(orders, key=lambda o: rich.index(o["status"]) if o["status"] in rich else 9)
+    return f"/orders/{ranked[0]['id']}"
+
+
+def _open_sheet(page: Page) -> None:
+    page.locator("[data-action='dispatch']").first.click()
+    expect(page.locator(".van-popup .van-radio").first).to_be_visible()
+
+
+def _open_form(page: Page) -> None:
+    page.locator("button.tile").first.click()
+    page.locator("textarea[name='description']").wait_for()
+
+
+# name, account (None: signed out), path, ready selector, extra step
+SCREENS = [
+    ("signin", None, "/signin", "input[name='phone']", None),
+    ("home", RESIDENT, "/home", "button.tile", None),
+    ("order-form", RESIDENT, "/home", "button.tile", _open_form),
+    ("orders", RESIDENT, "/orders", "article.card", None),
+    ("order-detail", RESIDENT, "detail", ".ev__what", None),
+    ("board", WORKER, "/board", "article.card", None),
+    ("dispatch", WORKER, "/board", "article.card [data-action='dispatch']", _open_sheet),
+    ("hall", VOLUNTEER, "/hall", "article.card", None),
+    ("tasks", VOLUNTEER, "/tasks", "article.card", None),
+    ("me", RESIDENT, "/me", ".van-cell", None),
+]
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_every_screen_passes_axe(phone_as, server: Server, elder: bool) -> None:
+    found: dict[str, list] = {}
+    pages: dict[str | None, Page] = {}
+    for name, phone, path, ready, step in SCREENS:
+        if phone not in pages:
+            pages[phone] = phone_as(phone, elder=elder)
+        page = pages[phone]
+        page.goto(_detail_path(server) if path == "detail" else path)
+        page.locator(ready).first.wait_for()
+        if step:
+            step(page)
+        page.wait_for_timeout(300)  # transitions settle (Vant popups animate in)
+        if SHOTS and not elder:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+        if SHOTS and elder and name == "home":
+            page.screenshot(path=str(Path(SHOTS) / "home-elder.png"))
+        violations = axe_violations(page)
+        if violations:
+            found[name] = violations
+    assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_elder_mode_enlarges_text(phone_as) -> None:
+    page = phone_as(RESIDENT)
+    page.goto("/home")
+    tile = page.locator(".tile__name").first
+    cell = page.locator(".van-cell__title").first
+    tile.wait_for()
+
+    def measure() -> dict[str, float]:
+        return page.evaluate(
+            """([tile, cell]) => {
+                const px = (el, p) => parseFloat(getComputedStyle(el)[p]);
+                return {tile: px(tile, 'fontSize'), cell: px(cell, 'fontSize'),
+                        cellLine: px(cell, 'lineHeight') / px(cell, 'fontSize')};
+            }""",
+            [tile.element_handle(), cell.element_handle()],
+        )
+
+    normal = measure()
+    page.get_by_role("switch", name="长辈版").click()
+    expect(page.locator("html.elder")).to_have_count(1)
+    elder = measure()
+    assert elder["tile"] >= 1.3 * normal["tile"]
+    assert elder["cell"] >= 1.3 * normal["cell"]
+    assert elder["cellLine"] >= 1.3
+    # The simplified home: at most six services and a big 我的订单 button.
+    assert page.locator("button.tile").count() <= 6
+    big = page.locator(".form-actions").get_by_text("我的订单")
+    expect(big).to_be_visible()
