@@ -114,7 +114,9 @@ class Server:
         return self._tokens[phone]
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: sync Playwright keeps an event loop running in this thread until it
+# stops, and the async tests after this package need that thread's loop free again.
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if os.environ.get("LINLI_TEST_DB", "sqlite") != "sqlite":
         pytest.skip("end-to-end tests run in the SQLite run only (same browser, same server)")
@@ -167,7 +169,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(server: Server) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
