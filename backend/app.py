@@ -14,6 +14,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from backend.audit.context import remember_client_ip
+from backend.audit.controller import AuditController
 from backend.auth.controller import AuthController, MeController
 from backend.auth.security import authentication, provide_caller
 from backend.catalog.controller import CatalogController
@@ -79,13 +81,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MilestoneController,
             CommentController,
             DisclosureController,
+            AuditController,
             pwa,
         ],
         dependencies={
             "db": Provide(provide_session),
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
-        middleware=[authentication],
+        middleware=[remember_client_ip, authentication],
         plugins=[problem_details],
         lifespan=[lifespan],
         state=State({"settings": settings, "sms": make_sms_sender(settings)}),

@@ -71,6 +71,34 @@ async def _seed() -> None:
         await database.dispose()
 
 
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; exit 1 if any entry was edited, removed or reordered."""
+    result = asyncio.run(_verify())
+    for problem in result.problems:
+        click.echo(f"TAMPERED: {problem}", err=True)
+    click.echo(f"{result.entries} entries, head {result.head}: {'ok' if result.ok else 'BROKEN'}")
+    if not result.ok:
+        raise SystemExit(1)
+
+
+async def _verify():  # type: ignore[no-untyped-def]
+    from backend.audit.service import verify
+    from backend.db import Database
+
+    database = Database.connect(load_settings())
+    try:
+        async with database.reader_sessions() as session:
+            return await verify(session)
+    finally:
+        await database.dispose()
+
+
 @main.command()
 def secret() -> None:
     """Print a fresh random value for LINLI_SECRET_KEY."""

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from backend.audit import models as audit_models
 from backend.auth import models as auth_models
 from backend.catalog import models as catalog_models
 from backend.jobs import models as job_models
@@ -15,6 +16,7 @@ from backend.ventures import models as venture_models
 metadata = SQLModel.metadata
 
 __all__ = [
+    "audit_models",
     "auth_models",
     "catalog_models",
     "job_models",

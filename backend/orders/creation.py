@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth.caller import Caller
 from backend.auth.models import Membership, User
 from backend.catalog.models import Category
@@ -228,7 +229,19 @@ async def create_order(
             to_status="submitted",
         )
     )
-    await session.flush()
+    await audit.record(
+        session,
+        actor=caller,
+        action="order.submit",
+        target=("order", order.id),
+        community_id=order.community_id,
+        after={
+            "status": "submitted",
+            "category_id": category.id,
+            "proxy": proxy_id is not None,
+            "origin": "open311" if origin is not None else "app",
+        },
+    )
     if origin is not None:
         answer = {"id": order.id, "number": order.number, "public_token": order.public_token}
     else:

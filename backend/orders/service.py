@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from backend import audit
 from backend.auth.caller import VOLUNTEER_ROLES, Caller
 from backend.auth.models import Membership, User
 from backend.catalog.models import Category, Provider, ProviderCommunity
@@ -40,6 +41,8 @@ from backend.places.models import Building
 from backend.quality import deadlines
 
 VIEWS = ("mine", "community", "pool", "assigned")
+# What a transition's audit entry records beyond the status change (no personal text).
+AUDITED = ("dispatch_mode", "assignee_user_id", "assignee_provider_id", "hours")
 Resident, Proxy, AssigneeUser, Actor = (aliased(User) for _ in range(4))
 
 
@@ -315,6 +318,15 @@ async def act(
             to_status=transition.target,
             note=note,
         )
+    )
+    await audit.record(
+        session,
+        actor=caller,
+        action=f"order.{action}",
+        target=("order", order.id),
+        community_id=order.community_id,
+        before={"status": order.status},
+        after={"status": transition.target, **{k: values[k] for k in AUDITED if k in values}},
     )
     try:
         await session.commit()

@@ -1,0 +1,144 @@
+"""Targets for the authorisation matrix: for each route, a fresh thing to call it on.
+
+Each builder answers a `Call` for scope `own` (the demo community), `other` (the second
+community) or `-`. Builders drive the real API as the people who would make such a thing, so an
+order "in progress" got there through dispatch, accept and start like any other.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.factories import (
+    PASSWORD,
+    RESIDENT,
+    RESIDENT2,
+    VOLUNTEER,
+    VOLUNTEER2,
+    WORKER,
+    WORKER2,
+    Api,
+)
+
+
+@dataclass
+class Call:
+    path: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    query: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Builder = Callable[[Api, str], Awaitable[Call]]
+_phones = itertools.count(13700000000)
+_keys = itertools.count(1)
+
+# who makes things in each scope: (resident, worker, volunteer, community slug)
+PEOPLE = {
+    "own": (RESIDENT, WORKER, VOLUNTEER, "demo"),
+    "other": (RESIDENT2, WORKER2, VOLUNTEER2, "second"),
+}
+
+
+async def user_id(api: Api, phone: str) -> int:
+    return (await api.get(phone, "/api/v1/me")).json()["id"]
+
+
+async def _order_in(api: Api, scope: str, state: str) -> int:
+    """An errand order of the scope's resident, walked to `state` by the scope's people."""
+    resident, worker, volunteer, slug = PEOPLE[scope]
+    order = await api.order(resident, community=slug)
+    oid = order["id"]
+    steps: list[tuple[str, str, dict]] = []
+    if state == "assigned":
+        assignee = await user_id(api, volunteer)
+        steps = [(worker, "dispatch", {"mode": "assign", "assignee_user_id": assignee})]
+    elif state != "submitted":
+        steps = [(worker, "dispatch", {"mode": "pool"})]
+        later = [
+            ("accepted", volunteer, "accept", {}),
+            ("in_progress", volunteer, "start", {}),
+            ("completed", volunteer, "complete", {"note": "done", "hours": 1}),
+        ]
+        for name, who, action, body in later:
+            if state == "pooled":
+                break
+            steps.append((who, action, body))
+            if name == state:
+                break
+    for who, action, body in steps:
+        answer = await api.act(who, oid, action, body)
+        assert answer.status_code == 200, (action, answer.text)
+    return oid
+
+
+def order_target(state: str, body: Any = None) -> Builder:
+    async def build(api: Api, scope: str) -> Call:
+        return Call(path={"order_id": await _order_in(api, scope, state)}, body=body or {})
+
+    return build
+
+
+async def _categories(api: Api, scope: str) -> Call:
+    return Call(path={"community_id": api.world[PEOPLE[scope][3]]})
+
+
+async def _new_order(api: Api, scope: str) -> Call:
+    slug = PEOPLE[scope][3]
+    body = {
+        "community_id": api.world[slug],
+        "category_id": await api.category("errand", slug),
+        "description": "matrix",
+    }
+    return Call(body=body, headers={"Idempotency-Key": f"matrix-{next(_keys)}"})
+
+
+async def _otp(api: Api, scope: str) -> Call:
+    return Call(body={"phone": str(next(_phones))})
+
+
+async def _sign_in(api: Api, scope: str) -> Call:
+    return Call(body={"phone": RESIDENT, "password": PASSWORD})
+
+
+async def _refresh(api: Api, scope: str) -> Call:
+    pair = await api.client.post(
+        "/api/v1/auth/token", json={"phone": RESIDENT, "password": PASSWORD}
+    )
+    return Call(body={"refresh_token": pair.json()["refresh_token"]})
+
+
+async def _schema_file(api: Api, scope: str) -> Call:
+    return Call(path={"path": "scalar"})
+
+
+async def _pwa_path(api: Api, scope: str) -> Call:
+    return Call(path={"path": "orders/1"})
+
+
+REASON = {"reason": "matrix"}
+TARGETS: dict[str, Builder] = {
+    "requestOtp": _otp,
+    "signIn": _sign_in,
+    "refreshToken": _refresh,
+    "listCategories": _categories,
+    "listAuditEntries": _categories,
+    "createOrder": _new_order,
+    "getOrder": order_target("submitted"),
+    "dispatchOrder": order_target("submitted", {"mode": "pool"}),
+    "acceptOrder": order_target("pooled"),
+    "declineOrder": order_target("assigned", REASON),
+    "startOrder": order_target("accepted"),
+    "completeOrder": order_target("in_progress", {"note": "done", "hours": 1}),
+    "rateOrder": order_target(
+        "completed", {"stars": 5, "timeliness": 5, "attitude": 5, "quality": 5}
+    ),
+    "cancelOrder": order_target("submitted", REASON),
+    "rejectOrder": order_target("submitted", REASON),
+    "reopenOrder": order_target("completed", REASON),
+    "GET /schema/{path:str}": _schema_file,
+    "GET /{path:path}": _pwa_path,
+}

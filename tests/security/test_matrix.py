@@ -1,0 +1,178 @@
+"""Authorisation matrix: every route of the app × every caller × own / other community.
+
+The table MATRIX below is the whole answer to "who may call what": one line per route and scope,
+one column per caller, the status code they get. The test walks the app's own route table, so a
+route without a line FAILS (that is intended: a new route is a new question of who may call it).
+
+HOW TO ADD YOUR ROUTE (two steps):
+1. Add a line to MATRIX: the route's `operation_id` (or "METHOD /path" for a route without one),
+   the scope, then the expected status for each caller column.
+   - scope `own`: the target belongs to the `demo` community, where each demo caller holds
+     their role; `other`: it belongs to the `second` community; `-`: the route has no community
+     (one line only).
+   - callers: anon (no token), resident 13800000001, volunteer 13800000004, party (party member)
+     13800000003, worker 13800000002, provider (staff of 银发餐桌) 13800000005, and the
+     street-wide reviewer 13800000006 and admin 13800000000 (they cover both communities).
+2. If the route needs a target (a path parameter, a body, an order in some state), add a
+   builder to TARGETS: `async def(api, scope) -> Call` that makes a FRESH target for each call
+   (a caller expected to succeed gets its own, so their 2xx does not change what the next one
+   sees; callers expected to be refused share one).
+   A GET without path parameters needs no builder.
+Expected codes follow DESIGN.md: 404 for what the caller may not see, 403 for an action not
+theirs, 401 without a token. The count of cases is printed with `-s` and quoted in
+docs/security.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.factories import ADMIN, PARTY, PROVIDER_STAFF, RESIDENT, REVIEWER, VOLUNTEER, WORKER, Api
+from tests.security.matrix_targets import TARGETS, Call
+
+CALLERS = {
+    "anon": None,
+    "resident": RESIDENT,
+    "volunteer": VOLUNTEER,
+    "party": PARTY,
+    "worker": WORKER,
+    "provider": PROVIDER_STAFF,
+    "reviewer": REVIEWER,
+    "admin": ADMIN,
+}
+
+MATRIX = """
+operation_id            scope  anon resident volunteer party worker provider reviewer admin
+healthLive              -      200  200      200       200   200    200      200      200
+healthReady             -      200  200      200       200   200    200      200      200
+GET /                   -      200  200      200       200   200    200      200      200
+GET /{path:path}        -      200  200      200       200   200    200      200      200
+GET /schema             -      200  200      200       200   200    200      200      200
+GET /schema/openapi.json -     200  200      200       200   200    200      200      200
+GET /schema/scalar      -      200  200      200       200   200    200      200      200
+GET /schema/{path:str}  -      200  200      200       200   200    200      200      200
+requestOtp              -      202  202      202       202   202    202      202      202
+signIn                  -      200  200      200       200   200    200      200      200
+refreshToken            -      200  200      200       200   200    200      200      200
+getMe                   -      401  200      200       200   200    200      200      200
+listCategories          own    401  200      200       200   200    200      200      200
+listCategories          other  401  404      404       404   404    404      200      200
+createOrder             own    401  201      201       201   201    403      403      403
+createOrder             other  401  404      404       404   404    403      403      403
+listAuditEntries        own    401  403      403       403   200    403      403      200
+listAuditEntries        other  401  404      404       404   404    404      403      200
+listOrders              -      401  200      200       200   200    200      200      200
+getOrder                own    401  200      404       404   200    404      404      200
+getOrder                other  401  404      404       404   404    404      404      200
+dispatchOrder           own    401  403      404       404   200    404      404      403
+dispatchOrder           other  401  404      404       404   404    404      404      403
+acceptOrder             own    401  403      200       200   403    404      404      403
+acceptOrder             other  401  404      404       404   404    404      404      403
+# decline succeeds for the assignee, whose answer is then 404: the order has left their sight
+declineOrder            own    401  403      404       404   403    404      404      403
+declineOrder            other  401  404      404       404   404    404      404      403
+startOrder              own    401  403      200       404   403    404      404      403
+startOrder              other  401  404      404       404   404    404      404      403
+completeOrder           own    401  403      200       404   403    404      404      403
+completeOrder           other  401  404      404       404   404    404      404      403
+rateOrder               own    401  200      403       404   403    404      404      403
+rateOrder               other  401  404      404       404   404    404      404      403
+cancelOrder             own    401  200      404       404   200    404      404      403
+cancelOrder             other  401  404      404       404   404    404      404      403
+rejectOrder             own    401  403      404       404   200    404      404      403
+rejectOrder             other  401  404      404       404   404    404      404      403
+reopenOrder             own    401  200      403       404   403    404      404      403
+reopenOrder             other  401  404      404       404   404    404      404      403
+"""
+
+
+@dataclass
+class Row:
+    key: str
+    scope: str
+    expected: dict[str, int] = field(default_factory=dict)
+
+
+def _parse(table: str) -> dict[str, list[Row]]:
+    lines = [ln for ln in table.strip().splitlines() if ln.strip() and not ln.startswith("#")]
+    header = lines[0].split()[2:]
+    assert header == list(CALLERS), f"MATRIX columns must be {list(CALLERS)}"
+    rows: dict[str, list[Row]] = {}
+    for line in lines[1:]:
+        *key_parts, scope = line.split()[: -len(header)]
+        codes = [int(c) for c in line.split()[-len(header) :]]
+        key = " ".join(key_parts)
+        rows.setdefault(key, []).append(Row(key, scope, dict(zip(header, codes, strict=True))))
+    return rows
+
+
+ROWS = _parse(MATRIX)
+
+
+def route_keys(app: Any) -> dict[str, tuple[str, str]]:
+    """Every route the app serves: key → (method, path template with {name} holes)."""
+    keys: dict[str, tuple[str, str]] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
+                key = handler.operation_id or f"{method} {route.path}"
+                keys[str(key)] = (method, route.path_format)
+    return keys
+
+
+def test_every_route_has_a_row(app: Any) -> None:
+    served = route_keys(app)
+    missing = sorted(set(served) - set(ROWS))
+    assert not missing, f"routes without a line in MATRIX (see the top of {__file__}): {missing}"
+    stale = sorted(set(ROWS) - set(served))
+    assert not stale, f"MATRIX lines for routes that no longer exist: {stale}"
+    for key, rows in ROWS.items():
+        scopes = sorted(r.scope for r in rows)
+        assert scopes in (["-"], ["other", "own"]), f"{key}: scopes must be '-' or own+other"
+    cases = sum(len(r.expected) for rows in ROWS.values() for r in rows)
+    print(f"authorisation matrix: {len(served)} routes, {cases} cases")
+
+
+async def _default(api: Api, scope: str) -> Call:
+    return Call()
+
+
+@pytest.mark.parametrize("key", sorted(ROWS))
+async def test_matrix(api: Api, app: Any, key: str) -> None:
+    served = route_keys(app)
+    if key not in served:
+        pytest.skip("route not served (reported by test_every_route_has_a_row)")
+    method, template = served[key]
+    build: Callable[[Api, str], Awaitable[Call]] = TARGETS.get(key, _default)
+    wrong = []
+    shared: dict[str, Call] = {}
+    for row, (column, phone) in itertools.product(ROWS[key], CALLERS.items()):
+        # A refusal changes nothing, so callers expected to be refused share one target;
+        # a caller expected to succeed gets a fresh one.
+        if row.expected[column] < 300:
+            call = await build(api, row.scope)
+        else:
+            call = shared.get(row.scope) or shared.setdefault(
+                row.scope, await build(api, row.scope)
+            )
+        headers = dict(call.headers)
+        if phone is not None:
+            headers["Authorization"] = f"Bearer {await api.token(phone)}"
+        answer = await api.client.request(
+            method,
+            template.format(**call.path),
+            json=call.body if method != "GET" else None,
+            params=call.query,
+            headers=headers,
+        )
+        if answer.status_code != row.expected[column]:
+            wrong.append(
+                f"{key} [{row.scope}] as {column}: expected {row.expected[column]}, "
+                f"got {answer.status_code} {answer.text[:160]}"
+            )
+    assert not wrong, "\n".join(wrong)
