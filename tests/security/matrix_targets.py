@@ -12,6 +12,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import func, select
+
+from backend.notify.models import Notification
+from backend.notify.service import notify
 from tests.factories import (
     PASSWORD,
     RESIDENT,
@@ -111,6 +115,15 @@ async def _refresh(api: Api, scope: str) -> Call:
     return Call(body={"refresh_token": pair.json()["refresh_token"]})
 
 
+async def _notice(api: Api, scope: str) -> Call:
+    resident = await user_id(api, PEOPLE[scope][0])
+    async with api.sessions() as session:
+        await notify(session, user_ids=[resident], kind="matrix.test", payload={})
+        await session.commit()
+        latest = await session.scalar(select(func.max(Notification.id)))
+    return Call(path={"notification_id": latest})
+
+
 async def _schema_file(api: Api, scope: str) -> Call:
     return Call(path={"path": "scalar"})
 
@@ -126,6 +139,7 @@ TARGETS: dict[str, Builder] = {
     "refreshToken": _refresh,
     "listCategories": _categories,
     "listAuditEntries": _categories,
+    "markInboxRead": _notice,
     "createOrder": _new_order,
     "getOrder": order_target("submitted"),
     "dispatchOrder": order_target("submitted", {"mode": "pool"}),

@@ -66,6 +66,12 @@ createOrder             own    401  201      201       201   201    403      403
 createOrder             other  401  404      404       404   404    403      403      403
 listAuditEntries        own    401  403      403       403   200    403      403      200
 listAuditEntries        other  401  404      404       404   404    404      403      200
+listInbox               -      401  200      200       200   200    200      200      200
+inboxUnreadCount        -      401  200      200       200   200    200      200      200
+# a notice addressed to the scope's resident: only they may mark it
+markInboxRead           own    401  200      404       404   404    404      404      404
+markInboxRead           other  401  404      404       404   404    404      404      404
+markInboxAllRead        -      401  200      200       200   200    200      200      200
 listOrders              -      401  200      200       200   200    200      200      200
 getOrder                own    401  200      404       404   200    404      404      200
 getOrder                other  401  404      404       404   404    404      404      200
