@@ -21,6 +21,8 @@ from backend.auth.security import authentication, provide_caller
 from backend.catalog.controller import CatalogController
 from backend.db import Database, provide_session
 from backend.errors import problem_details
+from backend.files.controller import FileController
+from backend.files.storage import make_storage
 from backend.health import HealthController
 from backend.jobs.registry import JOBS
 from backend.jobs.runner import JobRunner
@@ -28,6 +30,9 @@ from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
 from backend.open311.controller import IntegrationController, Open311Controller
 from backend.orders.controller import OrderController
+from backend.security import redact
+from backend.security.headers import cors_config, security_headers
+from backend.security.limits import make_limiter
 from backend.settings import Settings, load_settings
 from backend.sso.controller import MyIdentitiesController, SsoAdminController, SsoController
 from backend.ventures.controller import NeedController, ObjectionController, RoundController
@@ -53,12 +58,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 app.state.database.writer_sessions, JOBS, interval=settings.jobs_interval_seconds
             )
             runner.start()
+        redact.install()
         try:
             yield
         finally:
             if runner is not None:
                 await runner.stop()
             await app.state.database.dispose()
+            await app.state.limiter.counter.close()
 
     return Litestar(
         route_handlers=[
@@ -82,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CommentController,
             DisclosureController,
             AuditController,
+            FileController,
             pwa,
         ],
         dependencies={
@@ -89,9 +97,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
         middleware=[remember_client_ip, authentication],
+        before_send=[security_headers],
+        cors_config=cors_config(settings.cors_origins),
         plugins=[problem_details],
         lifespan=[lifespan],
-        state=State({"settings": settings, "sms": make_sms_sender(settings)}),
+        state=State(
+            {
+                "settings": settings,
+                "sms": make_sms_sender(settings),
+                "limiter": make_limiter(settings),
+                "storage": make_storage(settings),
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="Linli API",
             version="1.0.0",

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from backend.audit import models as audit_models
 from backend.auth import models as auth_models
 from backend.catalog import models as catalog_models
+from backend.files import models as file_models
 from backend.jobs import models as job_models
 from backend.notify import models as notify_models
 from backend.open311 import models as open311_models
@@ -19,6 +20,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "catalog_models",
+    "file_models",
     "job_models",
     "metadata",
     "notify_models",

@@ -15,6 +15,16 @@ from backend.sso.settings import SsoSettings, load_sso_settings
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "linli-development-secret-do-not-use-in-production"  # noqa: S105
 ENVIRONMENTS = ("development", "test", "production")
+# Abuse limits: name → (count, seconds). Override one with LINLI_RATE_<NAME>=count/seconds;
+# a count of 0 switches it off. Enforced by `backend/security/limits.py`.
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+    "otp_phone": (5, 3600),  # one-time codes texted to one phone per hour
+    "otp_ip": (20, 3600),  # one-time codes requested from one address per hour
+    "signin_phone": (10, 900),  # sign-in attempts for one phone per 15 minutes
+    "signin_ip": (50, 900),  # sign-in attempts from one address per 15 minutes
+    "order_create": (30, 3600),  # orders placed by one account per hour
+    "file_upload": (60, 3600),  # photos uploaded by one account per hour
+}
 
 
 class SettingsError(RuntimeError):
@@ -29,6 +39,29 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _limits() -> dict[str, tuple[int, int]]:
+    limits = dict(DEFAULT_LIMITS)
+    for name in limits:
+        var = f"LINLI_RATE_{name.upper()}"
+        raw = os.environ.get(var, "")
+        if not raw:
+            continue
+        count, _, seconds = raw.partition("/")
+        try:
+            limits[name] = (int(count), int(seconds))
+        except ValueError as exc:
+            raise SettingsError(
+                f"{var} must look like 5/3600 (count/seconds), got {raw!r}"
+            ) from exc
+        if limits[name][1] <= 0:
+            raise SettingsError(f"{var}: the window must be at least one second")
+    return limits
+
+
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in os.environ.get(name, "").split(",") if x.strip())
 
 
 def default_database_url() -> str:
@@ -64,6 +97,14 @@ class Settings:
     jobs_interval_seconds: float = 30.0
     due_soon_minutes: int = 60
     sso: SsoSettings = field(default_factory=SsoSettings)
+    redis_url: str = ""
+    rate_limits: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    cors_origins: tuple[str, ...] = ()
+    files_backend: str = "local"
+    files_dir: Path = ROOT / "var" / "files"
+    s3_bucket: str = ""
+    s3_endpoint: str = ""
+    s3_region: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,7 +135,19 @@ def load_settings() -> Settings:
         jobs_interval_seconds=float(_int("LINLI_JOBS_INTERVAL", 30)),
         due_soon_minutes=_int("LINLI_DUE_SOON_MINUTES", 60),
         sso=load_sso_settings(),
+        redis_url=os.environ.get("LINLI_REDIS_URL", ""),
+        rate_limits=_limits(),
+        cors_origins=_list("LINLI_CORS_ORIGINS"),
+        files_backend=os.environ.get("LINLI_FILES_BACKEND", "local"),
+        files_dir=Path(os.environ.get("LINLI_FILES_DIR") or ROOT / "var" / "files"),
+        s3_bucket=os.environ.get("LINLI_S3_BUCKET", ""),
+        s3_endpoint=os.environ.get("LINLI_S3_ENDPOINT", ""),
+        s3_region=os.environ.get("LINLI_S3_REGION", ""),
     )
+    if settings.files_backend not in ("local", "s3"):
+        raise SettingsError("LINLI_FILES_BACKEND must be 'local' or 's3'")
+    if settings.files_backend == "s3" and not settings.s3_bucket:
+        raise SettingsError("LINLI_FILES_BACKEND=s3 needs LINLI_S3_BUCKET")
     if settings.sms_backend not in ("console", "webhook"):
         raise SettingsError("LINLI_SMS_BACKEND must be 'console' or 'webhook'")
     if settings.sms_backend == "webhook" and not settings.sms_webhook_url:

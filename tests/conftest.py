@@ -34,7 +34,7 @@ from backend.auth.passwords import hash_password
 from backend.demo import DEMO_PASSWORD, seed_people
 from backend.migrations import upgrade
 from backend.models import metadata
-from backend.settings import Settings
+from backend.settings import DEFAULT_LIMITS, Settings
 from tests.factories import Api
 
 KIND = os.environ.get("LINLI_TEST_DB", "sqlite")
@@ -104,6 +104,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         access_token_minutes=60,
         pwa_dist=tmp_path_factory.mktemp("no-pwa"),
         jobs_enabled=False,  # tests drive the jobs by hand, at the times they choose
+        files_dir=tmp_path_factory.mktemp("files"),
+        # One test client (one address, a handful of accounts) makes thousands of calls; the
+        # abuse limits are tested on apps of their own in tests/security/test_limits.py.
+        rate_limits={name: (1_000_000, seconds) for name, (_, seconds) in DEFAULT_LIMITS.items()},
     )
 
 

@@ -18,6 +18,7 @@ from backend.auth.models import (
     TokenPair,
     TokenRequest,
 )
+from backend.security.limits import limited
 
 
 class AuthController(Controller):
@@ -26,7 +27,12 @@ class AuthController(Controller):
     opt = {"exclude_from_auth": True}
     security = []
 
-    @post("/otp", status_code=HTTP_202_ACCEPTED, operation_id="requestOtp")
+    @post(
+        "/otp",
+        status_code=HTTP_202_ACCEPTED,
+        operation_id="requestOtp",
+        guards=[limited("otp_ip", "ip"), limited("otp_phone", "body.phone")],
+    )
     async def request_otp(
         self, request: Request, data: JSONBody[OtpRequest], db: NamedDependency[AsyncSession]
     ) -> OtpSent:
@@ -36,7 +42,12 @@ class AuthController(Controller):
         )
         return OtpSent(expires_in=expires_in)
 
-    @post("/token", status_code=HTTP_200_OK, operation_id="signIn")
+    @post(
+        "/token",
+        status_code=HTTP_200_OK,
+        operation_id="signIn",
+        guards=[limited("signin_ip", "ip"), limited("signin_phone", "body.phone")],
+    )
     async def sign_in(
         self, request: Request, data: JSONBody[TokenRequest], db: NamedDependency[AsyncSession]
     ) -> TokenPair:

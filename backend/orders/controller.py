@@ -23,6 +23,7 @@ from backend.orders.models import (
     RateBody,
     ReasonBody,
 )
+from backend.security.limits import limited
 
 Status = Literal[
     "submitted",
@@ -44,7 +45,7 @@ class OrderController(Controller):
         "/",
         status_code=HTTP_201_CREATED,
         operation_id="createOrder",
-        guards=[requires_any_role("resident", "worker")],
+        guards=[requires_any_role("resident", "worker"), limited("order_create", "caller")],
     )
     async def create(
         self,

@@ -26,6 +26,7 @@ from backend.auth.models import Membership, User
 from backend.catalog.models import Category
 from backend.db import utcnow
 from backend.errors import Forbidden, Invalid, NotFound
+from backend.files import service as files
 from backend.orders.models import (
     IdempotencyRecord,
     Order,
@@ -162,8 +163,7 @@ async def _validate(
             raise Invalid("building_id", "no such building in this community")
     if body.preferred_start and body.preferred_end and body.preferred_end <= body.preferred_start:
         raise Invalid("preferred_end", "must be after preferred_start")
-    if body.photo_ids:
-        raise Invalid("photo_ids", f"no such file: {body.photo_ids[0]}", "file.not_found")
+    await files.check_usable(session, caller=caller, photo_ids=body.photo_ids)
     return category
 
 
@@ -218,6 +218,7 @@ async def create_order(
         order.media_url, order.public_token = origin.media_url, origin.public_token
     session.add(order)
     await session.flush()
+    await files.attach(session, caller=caller, photo_ids=body.photo_ids, order_id=order.id)
     session.add(
         OrderEvent(
             order_id=order.id,  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from backend.auth.models import StrictBody
 from backend.db import UTCDateTime, utcnow
+from backend.files.models import FilePublic
 from backend.open311.models import Integration  # noqa: F401 — the table Order.integration_id names
 from backend.validation import check_mainland_mobile
 
@@ -253,6 +254,7 @@ class OrderPublic(SQLModel):
 
 class OrderDetail(OrderPublic):
     timeline: list[TimelineEntry]
+    photos: list[FilePublic] = []  # the resident's and the taker's, oldest first
 
 
 class OrderPage(SQLModel):

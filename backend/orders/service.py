@@ -22,6 +22,7 @@ from backend.auth.models import Membership, User
 from backend.catalog.models import Category, Provider, ProviderCommunity
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.files import service as files
 from backend.orders import workflow
 from backend.orders.access import display_role, lost_claim, may_take, relations
 from backend.orders.models import (
@@ -172,7 +173,20 @@ async def get_order(session: AsyncSession, *, caller: Caller, order_id: int) -> 
         )
     ).all()
     public: OrderPublic = present_order(row, caller, utcnow())
-    return OrderDetail(**public.model_dump(), timeline=present_timeline([tuple(e) for e in events]))
+    return OrderDetail(
+        **public.model_dump(),
+        timeline=present_timeline([tuple(e) for e in events]),
+        photos=await files.of_order(session, order_id),
+    )
+
+
+async def can_see(session: AsyncSession, *, caller: Caller, order_id: int) -> bool:
+    """Whether the caller may see this order (what decides who may see its photos)."""
+    try:
+        await _load(session, caller, order_id)
+    except NotFound:
+        return False
+    return True
 
 
 # --- transitions ---------------------------------------------------------------------------
@@ -237,11 +251,6 @@ async def _dispatch_values(
     }
 
 
-def _check_photos(photo_ids: list[int]) -> None:
-    if photo_ids:  # no upload has been stored yet, so no id can refer to one
-        raise Invalid("photo_ids", f"no such file: {photo_ids[0]}", "file.not_found")
-
-
 async def act(
     session: AsyncSession, *, caller: Caller, order_id: int, action: str, body: Any
 ) -> OrderDetail:
@@ -288,7 +297,7 @@ async def act(
         values = {"started_at": now}
     elif action == "complete":
         assert isinstance(body, CompleteBody)
-        _check_photos(body.photo_ids)
+        await files.attach(session, caller=caller, photo_ids=body.photo_ids, order_id=order.id)
         values = {"completed_at": now, "hours": round(body.hours, 2), "completion_note": body.note}
     elif action == "rate":
         assert isinstance(body, RateBody)

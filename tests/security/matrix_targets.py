@@ -7,11 +7,13 @@ order "in progress" got there through dispatch, accept and start like any other.
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from PIL import Image
 from sqlalchemy import func, select
 
 from backend.notify.models import Notification
@@ -34,6 +36,7 @@ class Call:
     body: Any = None
     query: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Any] | None = None
 
 
 Builder = Callable[[Api, str], Awaitable[Call]]
@@ -124,6 +127,28 @@ async def _notice(api: Api, scope: str) -> Call:
     return Call(path={"notification_id": latest})
 
 
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+async def _upload(api: Api, scope: str) -> Call:
+    return Call(files={"data": ("a.jpg", _jpeg(), "image/jpeg")})
+
+
+async def _photo(api: Api, scope: str) -> Call:
+    resident, _, _, slug = PEOPLE[scope]
+    uploaded = await api.client.post(
+        "/api/v1/files",
+        files={"data": ("a.jpg", _jpeg(), "image/jpeg")},
+        headers=await api.headers(resident),
+    )
+    photo = uploaded.json()["id"]
+    await api.order(resident, community=slug, photo_ids=[photo])
+    return Call(path={"file_id": photo})
+
+
 async def _schema_file(api: Api, scope: str) -> Call:
     return Call(path={"path": "scalar"})
 
@@ -140,6 +165,9 @@ TARGETS: dict[str, Builder] = {
     "listCategories": _categories,
     "listAuditEntries": _categories,
     "markInboxRead": _notice,
+    "uploadFile": _upload,
+    "getFile": _photo,
+    "getFileThumbnail": _photo,
     "createOrder": _new_order,
     "getOrder": order_target("submitted"),
     "dispatchOrder": order_target("submitted", {"mode": "pool"}),

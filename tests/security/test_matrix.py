@@ -72,6 +72,12 @@ inboxUnreadCount        -      401  200      200       200   200    200      200
 markInboxRead           own    401  200      404       404   404    404      404      404
 markInboxRead           other  401  404      404       404   404    404      404      404
 markInboxAllRead        -      401  200      200       200   200    200      200      200
+uploadFile              -      401  201      201       201   201    201      201      201
+# a photo attached to a submitted order of the scope's resident: whoever sees the order
+getFile                 own    401  200      404       404   200    404      404      200
+getFile                 other  401  404      404       404   404    404      404      200
+getFileThumbnail        own    401  200      404       404   200    404      404      200
+getFileThumbnail        other  401  404      404       404   404    404      404      200
 listOrders              -      401  200      200       200   200    200      200      200
 getOrder                own    401  200      404       404   200    404      404      200
 getOrder                other  401  404      404       404   404    404      404      200
@@ -172,7 +178,8 @@ async def test_matrix(api: Api, app: Any, key: str) -> None:
         answer = await api.client.request(
             method,
             template.format(**call.path),
-            json=call.body if method != "GET" else None,
+            json=call.body if method != "GET" and not call.files else None,
+            files=call.files,
             params=call.query,
             headers=headers,
         )

@@ -1,0 +1,1 @@
+"""Uploaded photos (of jobs, receipts): checked by content, re-encoded, stored, served safely."""

@@ -1,0 +1,1 @@
+"""Cross-cutting protections: abuse limits, response security headers, log redaction."""
