@@ -149,6 +149,22 @@ async def _photo(api: Api, scope: str) -> Call:
     return Call(path={"file_id": photo})
 
 
+def _empty(path: dict[str, Any] | None = None) -> Builder:
+    """A body with nothing in it: for routes whose guard, not their data, is under test."""
+
+    async def build(api: Api, scope: str) -> Call:
+        return Call(path=path or {}, body={})
+
+    return build
+
+
+async def _sso_rule(api: Api, scope: str) -> Call:
+    community = api.world[PEOPLE[scope][3]]
+    return Call(
+        body={"claim": "dept", "value": "matrix", "community_id": community, "role": "resident"}
+    )
+
+
 async def _schema_file(api: Api, scope: str) -> Call:
     return Call(path={"path": "scalar"})
 
@@ -181,6 +197,19 @@ TARGETS: dict[str, Builder] = {
     "cancelOrder": order_target("submitted", REASON),
     "rejectOrder": order_target("submitted", REASON),
     "reopenOrder": order_target("completed", REASON),
+    "startWechatSignIn": _empty(),
+    "finishWechatSignIn": _empty(),
+    "bindWechatToPhone": _empty(),
+    "startOidcSignIn": _empty(),
+    "finishOidcSignIn": _empty(),
+    "signOutOidc": _empty(),
+    "startMyWechatBinding": _empty(),
+    "bindMyWechat": _empty(),
+    "unbindMyWechat": _empty({"identity_id": 999999}),
+    "createSsoLink": _empty(),
+    "deleteSsoLink": _empty({"link_id": 999999}),
+    "createSsoRule": _sso_rule,
+    "deleteSsoRule": _empty({"rule_id": 999999}),
     "GET /schema/{path:str}": _schema_file,
     "GET /{path:path}": _pwa_path,
 }

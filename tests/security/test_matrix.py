@@ -78,6 +78,26 @@ getFile                 own    401  200      404       404   200    404      404
 getFile                 other  401  404      404       404   404    404      404      200
 getFileThumbnail        own    401  200      404       404   200    404      404      200
 getFileThumbnail        other  401  404      404       404   404    404      404      200
+# single sign-on: public steps answer alike for everyone (404: provider not configured in tests;
+# 400/422: an empty body); binding needs a caller; rules and links are for admins only
+listSignInProviders     -      200  200      200       200   200    200      200      200
+startWechatSignIn       -      404  404      404       404   404    404      404      404
+finishWechatSignIn      -      400  400      400       400   400    400      400      400
+bindWechatToPhone       -      422  422      422       422   422    422      422      422
+startOidcSignIn         -      404  404      404       404   404    404      404      404
+finishOidcSignIn        -      404  404      404       404   404    404      404      404
+signOutOidc             -      200  200      200       200   200    200      200      200
+listMyIdentities        -      401  200      200       200   200    200      200      200
+startMyWechatBinding    -      401  404      404       404   404    404      404      404
+bindMyWechat            -      401  400      400       400   400    400      400      400
+unbindMyWechat          -      401  404      404       404   404    404      404      404
+listSsoLinks            -      401  403      403       403   403    403      403      200
+createSsoLink           -      401  403      403       403   403    403      403      422
+deleteSsoLink           -      401  403      403       403   403    403      403      404
+listSsoRules            -      401  403      403       403   403    403      403      200
+createSsoRule           own    401  403      403       403   403    403      403      201
+createSsoRule           other  401  403      403       403   403    403      403      201
+deleteSsoRule           -      401  403      403       403   403    403      403      404
 listOrders              -      401  200      200       200   200    200      200      200
 getOrder                own    401  200      404       404   200    404      404      200
 getOrder                other  401  404      404       404   404    404      404      200
