@@ -29,6 +29,7 @@ from backend.jobs.runner import JobRunner
 from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
 from backend.open311.controller import IntegrationController, Open311Controller
+from backend.openapi import document_problems, ids_in_range
 from backend.orders.controller import OrderController
 from backend.security import redact
 from backend.security.headers import cors_config, security_headers
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await app.state.database.dispose()
             await app.state.limiter.counter.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             AuthController,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         middleware=[remember_client_ip, authentication],
         before_send=[security_headers],
+        before_request=ids_in_range,
         cors_config=cors_config(settings.cors_origins),
         plugins=[problem_details],
         lifespan=[lifespan],
@@ -129,6 +131,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    document_problems(app)
+    return app
 
 
 logging.getLogger("linli").setLevel(logging.INFO)

@@ -40,7 +40,11 @@ def requires_any_role(*roles: str):
     """Guard: the caller holds at least one of `roles` in at least one community."""
 
     def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-        caller: Caller = connection.user
+        if connection.scope.get("method") == "OPTIONS":
+            return  # CORS preflight and Allow: unauthenticated by design, they answer no data
+        caller: Caller | None = connection.scope.get("user")
+        if caller is None:
+            raise Unauthorized("auth.unauthorized", "sign in first")
         if not caller.has_any(*roles):
             raise Forbidden("auth.role_required", f"needs one of the roles: {', '.join(roles)}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
@@ -19,6 +20,13 @@ from backend.files.models import FilePublic
 from backend.security.limits import limited
 
 
+@dataclass
+class UploadForm:
+    """The multipart form: one photo in the field `data`."""
+
+    data: UploadFile
+
+
 class FileController(Controller):
     path = "/api/v1/files"
     tags = ["files"]
@@ -33,13 +41,13 @@ class FileController(Controller):
     async def upload(
         self,
         request: Request,
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         caller: NamedDependency[Caller],
         db: NamedDependency[AsyncSession],
     ) -> FilePublic:
         """Upload a photo (JPEG, PNG or WebP, ≤ 10 MB) as the multipart field `data`. It is
         re-encoded without EXIF/GPS and a thumbnail is made; attach it with `photo_ids`."""
-        content = await data.read(MAX_BYTES + 1)
+        content = await data.data.read(MAX_BYTES + 1)
         return await service.upload(
             db, storage=request.app.state.storage, caller=caller, data=content
         )

@@ -115,7 +115,7 @@ def limited(name: str, by: str) -> Callable:
         if by == "ip":
             key = client_address(connection)
         elif by == "caller":
-            key = getattr(connection.user, "id", None)
+            key = getattr(connection.scope.get("user"), "id", None)
         else:
             key = await _body_field(connection, by.removeprefix("body."))
         await connection.app.state.limiter.check(name, key)

@@ -42,7 +42,7 @@ async def _bind_new_phone(api: Api, ticket: str, caplog: pytest.LogCaptureFixtur
     caplog.set_level(logging.INFO, logger="linli.sms")
     sent = await api.client.post("/api/v1/auth/otp", json={"phone": phone})
     assert sent.status_code == 202
-    body = {"bind_ticket": ticket, "phone": phone, "code": _last_code(caplog, phone)}
+    body = {"bind_ticket": ticket, "phone": phone, "code": _last_code(api, phone)}
     return await api.client.post("/api/v1/auth/wechat/bind", json=body)
 
 

@@ -1,0 +1,91 @@
+"""A real Linli server in a child process (uvicorn on a free port), for the tests that need one:
+fuzzing over HTTP, killing the server mid-write, reading what it logs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from backend.settings import DEFAULT_LIMITS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, database_url: str, workdir: Path, *, secret: str, limits: bool = False):
+        self.database_url = database_url
+        self.workdir = workdir
+        self.secret = secret
+        self.limits = limits
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "server.log"
+        self.process: subprocess.Popen | None = None
+
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "LINLI_ENV": "test",
+            "DATABASE_URL": self.database_url,
+            "LINLI_SECRET_KEY": self.secret,
+            "LINLI_ACCESS_TOKEN_MINUTES": "60",
+            "LINLI_FILES_DIR": str(self.workdir / "files"),
+            "LINLI_JOBS": "off",
+        }
+        if not self.limits:  # the load comes from one address and a few accounts
+            env.update({f"LINLI_RATE_{name.upper()}": "0/60" for name in DEFAULT_LIMITS})
+        return env
+
+    def start(self, timeout: float = 120) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 — our own interpreter and module
+            [
+                sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "info",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/health/ready", timeout=1, trust_env=False).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, no goodbye — a power cut for the process."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
