@@ -10,7 +10,7 @@ endif
 PWA_SOURCES := $(shell find pwa -path pwa/node_modules -prune -o -path pwa/dist -prune -o -type f -print 2>/dev/null)
 TEST_DB ?= all
 
-.PHONY: run serve test lint fmt migrate demo-data install pwa api-types clean
+.PHONY: run serve test fuzz lint fmt migrate demo-data install pwa api-types clean
 
 ## run: install what is missing, migrate, seed demo data into an empty database, serve on :8000
 run: install pwa migrate demo-data serve
@@ -27,6 +27,11 @@ demo-data: install
 ## test: lint, then the whole suite (SQLite, and PostgreSQL when reachable; TEST_DB=sqlite|postgresql)
 test: install lint
 	TEST_DB=$(TEST_DB) UV=$(UV) scripts/run-tests
+
+## fuzz: schemathesis with every phase and 100 examples per operation, as each role (long)
+fuzz: install
+	LINLI_FUZZ_EXAMPLES=100 LINLI_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+		$(UV) run pytest -q -s tests/security/test_fuzz.py
 
 lint: install
 	$(UV) run ruff check backend tests alembic scripts

@@ -53,8 +53,17 @@ class LiveServer:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 — our own interpreter and module
             [
-                sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "info",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "backend.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "info",
             ],
             cwd=ROOT,
             env=self.env(),
@@ -66,7 +75,10 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/health/ready", timeout=1, trust_env=False).status_code == 200:
+                if (
+                    httpx.get(f"{self.url}/health/ready", timeout=1, trust_env=False).status_code
+                    == 200
+                ):
                     return
             except httpx.HTTPError:
                 pass
