@@ -180,6 +180,7 @@ TARGETS: dict[str, Builder] = {
     "refreshToken": _refresh,
     "listCategories": _categories,
     "listAuditEntries": _categories,
+    "listTakers": _categories,
     "markInboxRead": _notice,
     "uploadFile": _upload,
     "getFile": _photo,

@@ -64,6 +64,8 @@ listCategories          own    401  200      200       200   200    200      200
 listCategories          other  401  404      404       404   404    404      200      200
 createOrder             own    401  201      201       201   201    403      403      403
 createOrder             other  401  404      404       404   404    403      403      403
+listTakers              own    401  403      403       403   200    403      403      200
+listTakers              other  401  404      404       404   404    404      403      200
 listAuditEntries        own    401  403      403       403   200    403      403      200
 listAuditEntries        other  401  404      404       404   404    404      403      200
 listInbox               -      401  200      200       200   200    200      200      200
