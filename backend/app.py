@@ -31,6 +31,7 @@ from backend.notify.sms import make_sms_sender
 from backend.open311.controller import IntegrationController, Open311Controller
 from backend.openapi import document_problems, ids_in_range
 from backend.orders.controller import OrderController
+from backend.privacy.controller import MyDataController, PrivacyAdminController
 from backend.security import redact
 from backend.security.headers import cors_config, security_headers
 from backend.security.limits import make_limiter
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 app.state.database.writer_sessions, JOBS, interval=settings.jobs_interval_seconds
             )
             runner.start()
-        redact.install()
+        redact.install(development=settings.env == "development")
         try:
             yield
         finally:
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DisclosureController,
             AuditController,
             FileController,
+            MyDataController,
+            PrivacyAdminController,
             pwa,
         ],
         dependencies={

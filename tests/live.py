@@ -3,6 +3,7 @@ fuzzing over HTTP, killing the server mid-write, reading what it logs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -101,3 +102,76 @@ class LiveServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+_ZYGOTE = r"""
+import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+import uvicorn
+import backend.app  # noqa: F401 — the slow imports, done once before any fork
+for line in sys.stdin:
+    port, log = line.split()
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        uvicorn.run("backend.app:create_app", factory=True, host="127.0.0.1", port=int(port),
+                    log_level="warning")
+        os._exit(0)
+    print(pid, flush=True)
+"""
+
+
+class ForkingServer(LiveServer):
+    """A LiveServer whose restarts are quick: one parent imports the app once and forks a fresh
+    uvicorn process for each start, so ten kill-and-restart rounds cost seconds, not minutes.
+    Each child is still a whole server process, killed with a real SIGKILL."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zygote = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", _ZYGOTE],
+            cwd=ROOT,
+            env=self.env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.pid: int | None = None
+
+    def start(self, timeout: float = 120) -> None:
+        assert self.zygote.stdin and self.zygote.stdout
+        self.zygote.stdin.write(f"{self.port} {self.log_path}\n")
+        self.zygote.stdin.flush()
+        self.pid = int(self.zygote.stdout.readline())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                ready = httpx.get(f"{self.url}/health/ready", timeout=1, trust_env=False)
+                if ready.status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.02)
+        raise RuntimeError(f"server did not become ready: {self.log()[-2000:]}")
+
+    def kill(self) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:  # wait until the port is free again
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, 0)
+                    time.sleep(0.02)
+                    continue
+                break
+            self.pid = None
+
+    def stop(self) -> None:
+        self.kill()
+        if self.zygote.poll() is None:
+            self.zygote.kill()
+            self.zygote.wait(timeout=10)

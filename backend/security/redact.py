@@ -27,9 +27,16 @@ def redact(text: str) -> str:
 
 
 class RedactFilter(logging.Filter):
+    # In development the console SMS backend shows the code on purpose (it is how a developer
+    # signs in); its phone number is still masked.
+    reveal_sms_codes = False
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        if self.reveal_sms_codes and record.name == "linli.sms":
+            cleaned = _PHONE.sub(lambda m: mask_phone(m.group(1)), message)
+        else:
+            cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
@@ -38,9 +45,13 @@ class RedactFilter(logging.Filter):
 _FILTER = RedactFilter()
 
 
-def install(logger_names: tuple[str, ...] = ("", "uvicorn", "uvicorn.access", "uvicorn.error")):
-    """Put the filter on every handler of these loggers (idempotent)."""
-    for name in logger_names:
+LOGGERS = ("", "uvicorn", "uvicorn.access", "uvicorn.error")
+
+
+def install(*, development: bool) -> None:
+    """Put the filter on every handler of the root and uvicorn loggers (idempotent)."""
+    _FILTER.reveal_sms_codes = development
+    for name in LOGGERS:
         for handler in logging.getLogger(name).handlers:
             if _FILTER not in handler.filters:
                 handler.addFilter(_FILTER)

@@ -165,6 +165,10 @@ async def _sso_rule(api: Api, scope: str) -> Call:
     )
 
 
+async def _confirm(api: Api, scope: str) -> Call:
+    return Call(body={"confirm": True})
+
+
 async def _schema_file(api: Api, scope: str) -> Call:
     return Call(path={"path": "scalar"})
 
@@ -183,6 +187,7 @@ TARGETS: dict[str, Builder] = {
     "listTakers": _categories,
     "markInboxRead": _notice,
     "uploadFile": _upload,
+    "deleteMyAccount": _confirm,
     "getFile": _photo,
     "getFileThumbnail": _photo,
     "createOrder": _new_order,

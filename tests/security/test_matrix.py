@@ -100,6 +100,10 @@ listSsoRules            -      401  403      403       403   403    403      403
 createSsoRule           own    401  403      403       403   403    403      403      201
 createSsoRule           other  401  403      403       403   403    403      403      201
 deleteSsoRule           -      401  403      403       403   403    403      403      404
+# privacy: everyone exports and deletes their own account (each caller deletes themself)
+exportMyData            -      401  200      200       200   200    200      200      200
+deleteMyAccount         -      401  200      200       200   200    200      200      200
+listPrivacyRequests     -      401  403      403       403   403    403      403      200
 listOrders              -      401  200      200       200   200    200      200      200
 getOrder                own    401  200      404       404   200    404      404      200
 getOrder                other  401  404      404       404   404    404      404      200
