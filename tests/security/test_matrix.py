@@ -104,6 +104,23 @@ deleteSsoRule           -      401  403      403       403   403    403      403
 exportMyData            -      401  200      200       200   200    200      200      200
 deleteMyAccount         -      401  200      200       200   200    200      200      200
 listPrivacyRequests     -      401  403      403       403   403    403      403      200
+# Open311 (GeoReport v2) is public and keyed by an integration's api_key, never by a Linli role:
+# every caller gets the same answer (403 without an api_key; 400 without jurisdiction_id)
+open311DiscoveryJson    -      200  200      200       200   200    200      200      200
+open311DiscoveryXml     -      200  200      200       200   200    200      200      200
+open311ListServicesJson -      400  400      400       400   400    400      400      400
+open311ListServicesXml  -      400  400      400       400   400    400      400      400
+open311ServiceDefinition -     400  400      400       400   400    400      400      400
+open311ListRequestsJson -      400  400      400       400   400    400      400      400
+open311ListRequestsXml  -      400  400      400       400   400    400      400      400
+open311CreateRequestJson -     403  403      403       403   403    403      403      403
+open311CreateRequestXml -      403  403      403       403   403    403      403      403
+open311GetRequest       -      400  400      400       400   400    400      400      400
+open311GetToken         -      400  400      400       400   400    400      400      400
+open311Unknown          -      404  404      404       404   404    404      404      404
+listIntegrations        -      401  403      403       403   403    403      403      200
+createIntegration       -      401  403      403       403   403    403      403      422
+revokeIntegration       -      401  403      403       403   403    403      403      404
 listOrders              -      401  200      200       200   200    200      200      200
 getOrder                own    401  200      404       404   200    404      404      200
 getOrder                other  401  404      404       404   404    404      404      200
@@ -159,6 +176,8 @@ def route_keys(app: Any) -> dict[str, tuple[str, str]]:
         for handler in getattr(route, "route_handlers", []):
             for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
                 key = handler.operation_id or f"{method} {route.path}"
+                if callable(key):  # an id that depends on the path, e.g. a format suffix
+                    key = key(handler, method, [p for p in route.path.split("/") if p])
                 keys[str(key)] = (method, route.path_format)
     return keys
 
