@@ -70,6 +70,8 @@ def document_problems(app: Litestar) -> None:
         for handler in getattr(route, "route_handlers", []):
             if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
                 continue
+            if route.path.startswith("/open311"):
+                continue  # GeoReport v2 answers errors in its own JSON/XML shape, not RFC 9457
             codes: list[int] = list(DEFAULT_ERRORS)
             if handler.request_max_body_size is not None:
                 codes.append(413)
