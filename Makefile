@@ -10,7 +10,7 @@ endif
 PWA_SOURCES := $(shell find pwa -path pwa/node_modules -prune -o -path pwa/dist -prune -o -type f -print 2>/dev/null)
 TEST_DB ?= all
 
-.PHONY: run serve test fuzz lint fmt migrate demo-data install pwa api-types clean
+.PHONY: run serve test audit fuzz lint fmt migrate demo-data install pwa api-types clean
 
 ## run: install what is missing, migrate, seed demo data into an empty database, serve on :8000
 run: install pwa migrate demo-data serve
@@ -25,8 +25,12 @@ demo-data: install
 	$(UV) run linli demo-data
 
 ## test: lint, then the whole suite (SQLite, and PostgreSQL when reachable; TEST_DB=sqlite|postgresql)
-test: install lint
+test: install lint audit
 	TEST_DB=$(TEST_DB) UV=$(UV) scripts/run-tests
+
+## audit: pip-audit and npm audit against scripts/audit-allowlist.txt (skips when offline)
+audit: install
+	UV=$(UV) scripts/audit-deps
 
 ## fuzz: schemathesis with every phase and 100 examples per operation, as each role (long)
 fuzz: install
