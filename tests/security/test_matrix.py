@@ -26,6 +26,7 @@ docs/security.md.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,6 +122,48 @@ open311Unknown          -      404  404      404       404   404    404      404
 listIntegrations        -      401  403      403       403   403    403      403      200
 createIntegration       -      401  403      403       403   403    403      403      422
 revokeIntegration       -      401  403      403       403   403    403      403      404
+# Micro-ventures (landed minutes before this table was last updated): PROBE lines only — an id
+# that does not exist and an empty body, so they show the sign-in wall and the role guards, not
+# object-level rules. The ventures owner replaces them with own/other lines and real targets.
+addComment              -      401  422      422       422   422    422      422      422
+addMilestone            -      401  422      422       422   422    422      422      422
+adjustBudget            -      401  422      422       422   422    422      422      422
+advanceRound            -      401  422      422       422   422    422      422      422
+answerObjection         -      401  422      422       422   422    422      422      422
+assignReviewers         -      401  422      422       422   422    422      422      422
+completeMilestone       -      401  422      422       422   422    422      422      422
+createProposal          -      401  422      422       422   422    422      422      422
+createRound             -      401  403      403       403   403    403      403      422
+deriveNeeds             -      401  422      422       422   422    422      422      422
+evaluateProject         -      401  422      422       422   422    422      422      422
+exportRound             -      404  404      404       404   404    404      404      404
+getProject              -      401  404      404       404   404    404      404      404
+getProposal             -      401  404      404       404   404    404      404      404
+getRound                -      401  404      404       404   404    404      404      404
+getSelection            -      401  404      404       404   404    404      404      404
+judgeEligibility        -      401  422      422       422   422    422      422      422
+listComments            -      401  404      404       404   404    404      404      404
+listNeeds               -      401  404      404       404   404    404      404      404
+listObjections          -      401  404      404       404   404    404      404      404
+listProposals           -      401  404      404       404   404    404      404      404
+listRounds              -      401  200      200       200   200    200      200      200
+moderateComment         -      401  422      422       422   422    422      422      422
+objectToProposal        -      401  422      422       422   422    422      422      422
+postNeed                -      401  422      422       422   422    422      422      422
+previewSelection        -      401  404      404       404   404    404      404      404
+publicProject           -      404  404      404       404   404    404      404      404
+publicRound             -      404  404      404       404   404    404      404      404
+publicRounds            -      200  200      200       200   200    200      200      200
+recordExpense           -      401  422      422       422   422    422      422      422
+recuseReview            -      401  422      422       422   422    422      422      422
+releaseTranche          -      401  422      422       422   422    422      422      422
+reportComment           -      401  404      404       404   404    404      404      404
+reviewProposal          -      401  422      422       422   422    422      422      422
+screenNeed              -      401  422      422       422   422    422      422      422
+signContract            -      401  422      422       422   422    422      422      422
+submitProposal          -      401  404      404       404   404    404      404      404
+supportProposal         -      401  404      404       404   404    404      404      404
+updateProposal          -      401  422      422       422   422    422      422      422
 listOrders              -      401  200      200       200   200    200      200      200
 getOrder                own    401  200      404       404   200    404      404      200
 getOrder                other  401  404      404       404   404    404      404      200
@@ -195,8 +238,14 @@ def test_every_route_has_a_row(app: Any) -> None:
     print(f"authorisation matrix: {len(served)} routes, {cases} cases")
 
 
-async def _default(api: Api, scope: str) -> Call:
-    return Call()
+def _default_for(template: str) -> Callable[[Api, str], Awaitable[Call]]:
+    """No builder: every path id names nothing (999999) and a write sends an empty body."""
+    names = re.findall(r"{(\w+)}", template)
+
+    async def build(api: Api, scope: str) -> Call:
+        return Call(path={n: 999999 for n in names}, body={} if names else None)
+
+    return build
 
 
 @pytest.mark.parametrize("key", sorted(ROWS))
@@ -205,7 +254,7 @@ async def test_matrix(api: Api, app: Any, key: str) -> None:
     if key not in served:
         pytest.skip("route not served (reported by test_every_route_has_a_row)")
     method, template = served[key]
-    build: Callable[[Api, str], Awaitable[Call]] = TARGETS.get(key, _default)
+    build: Callable[[Api, str], Awaitable[Call]] = TARGETS.get(key) or _default_for(template)
     wrong = []
     shared: dict[str, Call] = {}
     for row, (column, phone) in itertools.product(ROWS[key], CALLERS.items()):
