@@ -29,12 +29,12 @@ test: install lint
 	TEST_DB=$(TEST_DB) UV=$(UV) scripts/run-tests
 
 lint: install
-	$(UV) run ruff check backend tests alembic scripts
-	$(UV) run ruff format --check backend tests alembic scripts
+	$(UV) run ruff check backend tests alembic scripts benchmarks
+	$(UV) run ruff format --check backend tests alembic scripts benchmarks
 
 fmt: install
-	$(UV) run ruff check --fix backend tests alembic scripts
-	$(UV) run ruff format backend tests alembic scripts
+	$(UV) run ruff check --fix backend tests alembic scripts benchmarks
+	$(UV) run ruff format backend tests alembic scripts benchmarks
 
 install: .venv/.installed
 

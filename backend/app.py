@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -25,6 +24,9 @@ from backend.jobs.runner import JobRunner
 from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
 from backend.open311.controller import IntegrationController, Open311Controller
+from backend.observability.logs import install_record_factory, logging_config
+from backend.observability.metrics import metrics, prometheus
+from backend.observability.requestid import RequestIdMiddleware
 from backend.orders.controller import OrderController
 from backend.settings import Settings, load_settings
 from backend.sso.controller import MyIdentitiesController, SsoAdminController, SsoController
@@ -41,6 +43,7 @@ from backend.web import pwa
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    install_record_factory()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -58,9 +61,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await runner.stop()
             await app.state.database.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
+            metrics,
             AuthController,
             MeController,
             CatalogController,
@@ -85,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "db": Provide(provide_session),
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
-        middleware=[authentication],
+        middleware=[prometheus.middleware, authentication],
         plugins=[problem_details],
         lifespan=[lifespan],
         state=State({"settings": settings, "sms": make_sms_sender(settings)}),
@@ -102,13 +106,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             security=[{"bearer": []}],
         ),
-        logging_config=LoggingConfig(
-            root={"level": "INFO", "handlers": ["queue_listener"]},
-            loggers={"linli": {"level": "INFO"}},
-            log_exceptions="debug",
-        ),
+        logging_config=logging_config(settings.log_format, settings.log_level),
         debug=False,
     )
+    # Outermost, like Litestar's own CORS wrapper: unknown paths get a request id too.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    return app
 
 
 logging.getLogger("linli").setLevel(logging.INFO)

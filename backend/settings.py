@@ -64,6 +64,8 @@ class Settings:
     jobs_interval_seconds: float = 30.0
     due_soon_minutes: int = 60
     sso: SsoSettings = field(default_factory=SsoSettings)
+    log_format: str = "json"
+    log_level: str = "INFO"
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,7 +96,13 @@ def load_settings() -> Settings:
         jobs_interval_seconds=float(_int("LINLI_JOBS_INTERVAL", 30)),
         due_soon_minutes=_int("LINLI_DUE_SOON_MINUTES", 60),
         sso=load_sso_settings(),
+        log_format=os.environ.get("LINLI_LOG_FORMAT", "json"),
+        log_level=os.environ.get("LINLI_LOG_LEVEL", "INFO").upper(),
     )
+    if settings.log_format not in ("json", "text"):
+        raise SettingsError("LINLI_LOG_FORMAT must be 'json' or 'text'")
+    if settings.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError("LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
     if settings.sms_backend not in ("console", "webhook"):
         raise SettingsError("LINLI_SMS_BACKEND must be 'console' or 'webhook'")
     if settings.sms_backend == "webhook" and not settings.sms_webhook_url:
