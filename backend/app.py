@@ -23,10 +23,10 @@ from backend.jobs.registry import JOBS
 from backend.jobs.runner import JobRunner
 from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
-from backend.open311.controller import IntegrationController, Open311Controller
 from backend.observability.logs import install_record_factory, logging_config
 from backend.observability.metrics import metrics, prometheus
 from backend.observability.requestid import RequestIdMiddleware
+from backend.open311.controller import IntegrationController, Open311Controller
 from backend.orders.controller import OrderController
 from backend.settings import Settings, load_settings
 from backend.sso.controller import MyIdentitiesController, SsoAdminController, SsoController

@@ -90,7 +90,7 @@ def _has(module: str) -> bool:
     return True
 
 
-def wait_ready(timeout: float = 30) -> None:
+def wait_ready(timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -138,8 +138,9 @@ def main() -> None:
             continue
         if "httptools" in name and not _has("httptools"):
             continue
+        log = open(f"/tmp/linli-bench-{command[0]}.log", "a")  # noqa: SIM115, S108
         server = subprocess.Popen(  # noqa: S603
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            command, stdout=log, stderr=log, start_new_session=True
         )
         try:
             wait_ready()
@@ -153,6 +154,7 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            log.close()
         print(name, json.dumps(results[name]), file=sys.stderr)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
