@@ -21,6 +21,7 @@ from backend.errors import problem_details
 from backend.health import HealthController
 from backend.jobs.registry import JOBS
 from backend.jobs.runner import JobRunner
+from backend.lifecycle import watch_shutdown_signals
 from backend.notify.controller import InboxController
 from backend.notify.sms import make_sms_sender
 from backend.observability.logs import install_record_factory, logging_config
@@ -55,7 +56,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             )
             runner.start()
         try:
-            yield
+            with watch_shutdown_signals(app):
+                yield
         finally:
             if runner is not None:
                 await runner.stop()

@@ -22,20 +22,29 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default: HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default: PORT or 8000).")
-@click.option("--workers", default=1, show_default=True, help="Worker processes.")
-def serve(host: str | None, port: int | None, workers: int) -> None:
-    """Serve the API and the PWA."""
-    import uvicorn
+@click.option(
+    "--workers",
+    default=None,
+    type=int,
+    help="Worker processes (default: LINLI_WORKERS or 1; one per container in Kubernetes).",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["granian", "uvicorn"]),
+    default=None,
+    help="HTTP server (default: LINLI_SERVER or granian; see docs/operations.md).",
+)
+def serve(host: str | None, port: int | None, workers: int | None, server: str | None) -> None:
+    """Serve the API and the PWA; SIGTERM drains in-flight requests, then stops."""
+    from backend.serve import run
 
     settings = load_settings()
-    uvicorn.run(
-        "backend.app:create_app",
-        factory=True,
+    run(
+        settings,
+        server=server or settings.server,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
+        workers=workers or settings.workers,
     )
 
 

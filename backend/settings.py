@@ -66,6 +66,10 @@ class Settings:
     sso: SsoSettings = field(default_factory=SsoSettings)
     log_format: str = "json"
     log_level: str = "INFO"
+    server: str = "granian"
+    workers: int = 1
+    shutdown_seconds: int = 20
+    metrics_token: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -98,7 +102,13 @@ def load_settings() -> Settings:
         sso=load_sso_settings(),
         log_format=os.environ.get("LINLI_LOG_FORMAT", "json"),
         log_level=os.environ.get("LINLI_LOG_LEVEL", "INFO").upper(),
+        server=os.environ.get("LINLI_SERVER", "granian"),
+        workers=_int("LINLI_WORKERS", 1),
+        shutdown_seconds=_int("LINLI_SHUTDOWN_SECONDS", 20),
+        metrics_token=os.environ.get("LINLI_METRICS_TOKEN", ""),
     )
+    if settings.server not in ("granian", "uvicorn"):
+        raise SettingsError("LINLI_SERVER must be 'granian' or 'uvicorn'")
     if settings.log_format not in ("json", "text"):
         raise SettingsError("LINLI_LOG_FORMAT must be 'json' or 'text'")
     if settings.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -5,11 +5,13 @@ The plugin's middleware counts requests and times them (`linli_requests_total`,
 adds what the middleware cannot see: orders by status and the work queues (read from the
 database, at most every `CACHE_SECONDS` per process so N processes scraped often do not load
 it), and the connection pool in use. Several workers in one container share numbers through
-PROMETHEUS_MULTIPROC_DIR, which the plugin's exposition honours.
+PROMETHEUS_MULTIPROC_DIR, as the plugin's exposition does. With LINLI_METRICS_TOKEN set, a
+scraper must present it as a bearer token.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 import time
 from contextlib import suppress
@@ -28,6 +30,7 @@ from prometheus_client import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.db import Database
+from backend.errors import Unauthorized
 from backend.observability.service import orders_by_status, queue_depths
 
 CACHE_SECONDS = 10.0
@@ -96,6 +99,11 @@ def _registry() -> CollectorRegistry:
 )
 async def metrics(request: Request) -> Response[bytes]:
     """Prometheus text exposition; database readings are skipped when the database is down."""
+    token = request.app.state.settings.metrics_token
+    if token:  # scrapers send it as `authorization: Bearer …` (Prometheus: `authorization:`)
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise Unauthorized("metrics.unauthorized", "a metrics token is required")
     # The request counters still matter most when the database is the problem.
     with suppress(SQLAlchemyError, OSError):
         await _refresh(request.app.state)

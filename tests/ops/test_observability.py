@@ -87,3 +87,20 @@ async def test_metrics_show_traffic_latency_orders_by_status_and_queues(api: Api
     assert buckets
     # Order ids never become label values (bounded cardinality).
     assert not any(f"/api/v1/orders/{first['id']}" in str(labels) for _, labels in samples)
+
+
+async def test_metrics_can_require_a_scrape_token(api: Api) -> None:
+    from dataclasses import replace
+
+    from litestar.testing import AsyncTestClient
+
+    from backend.app import create_app
+
+    settings = replace(api.app.state.settings, metrics_token="scrape-secret-1234")
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        refused = await client.get("/metrics")
+        assert refused.status_code == 401 and refused.json()["code"] == "metrics.unauthorized"
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        ok = await client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1234"})
+        assert ok.status_code == 200 and "linli_orders" in ok.text
