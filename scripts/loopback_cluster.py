@@ -1,7 +1,7 @@
 """The production topology without containers, on 127.0.0.1: a fresh PostgreSQL database, the
 one-shot migration, 3 `linli serve` processes (LINLI_ENV=production) and Caddy in front — then
-the core loop through Caddy, a claim race between processes, and a graceful stop of one process
-while the others keep answering.
+the core loop through Caddy, a claim race between processes, periodic jobs (deadline escalation)
+done exactly once by 3 runners, and a graceful stop of one process while the others answer.
 
     uv run python scripts/loopback_cluster.py      # exits 0 when every check held
 
@@ -43,8 +43,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+STARTED = time.monotonic()
+
+
 def step(message: str) -> None:
-    print(f"loopback: {message}", flush=True)
+    print(f"loopback [{time.monotonic() - STARTED:5.1f} s]: {message}", flush=True)
 
 
 class Cluster:
@@ -64,6 +67,10 @@ class Cluster:
             "LINLI_SMS_WEBHOOK_URL": "http://127.0.0.1:9/unused",  # the loop signs in by password
             "LINLI_SHUTDOWN_SECONDS": "10",
             "LINLI_LOG_FORMAT": "json",
+            "PYTHONUNBUFFERED": "1",  # the log files are read while the processes run
+            # Every process runs the periodic-job runner; ticks every second to race hard.
+            "LINLI_JOBS": "on",
+            "LINLI_JOBS_INTERVAL": "1",
         }
 
     async def create_database(self) -> None:
@@ -157,6 +164,15 @@ class Cluster:
         for log in sorted(self.workdir.glob("*.log")):
             print(f"---- {log.name}\n{log.read_text()[-3000:]}", file=sys.stderr)
 
+    def logged(self, text: str, timeout: float = 10) -> bool:
+        """Whether an app process logged `text` (logs are written by a background thread)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in self.app_log(i) for i in range(APPS)):
+                return True
+            time.sleep(0.2)
+        return False
+
     def app_log(self, index: int) -> str:
         return (self.workdir / f"app{index}.log").read_text()
 
@@ -242,6 +258,66 @@ async def after_one_stops(base: str, cluster: Cluster) -> None:
     assert after == [200] * 6, after
 
 
+async def jobs_run_exactly_once(base: str, cluster: Cluster) -> int:
+    """Deadline escalation with 3 runners on one database: every passed deadline is escalated
+    once — one claim row, one timeline event, one notice per worker — never once per process."""
+    async with httpx.AsyncClient(base_url=base, timeout=20) as client:
+        signed_in = await client.post(
+            "/api/v1/auth/token", json={"phone": RESIDENT, "password": PASSWORD}
+        )
+        headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        me = (await client.get("/api/v1/me", headers=headers)).json()
+        community = me["memberships"][0]["community_id"]
+        categories = (
+            await client.get(f"/api/v1/communities/{community}/categories", headers=headers)
+        ).json()
+        ids = []
+        for n in range(6):
+            body = {
+                "community_id": community,
+                "category_id": categories[n % len(categories)]["id"],
+                "description": f"逾期测试 {n}",
+            }
+            answer = await client.post("/api/v1/orders", json=body, headers=headers)
+            assert answer.status_code == 201, answer.text
+            ids.append(answer.json()["id"])
+    conn = await asyncpg.connect(cluster.env["DATABASE_URL"])
+    try:
+        await conn.execute(
+            "UPDATE \"order\" SET respond_by = now() - interval '1 hour' WHERE id = ANY($1)", ids
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            done = await conn.fetchval(
+                "SELECT count(*) FROM order_escalation WHERE order_id = ANY($1)", ids
+            )
+            if done == len(ids):
+                break
+            assert time.monotonic() < deadline, f"only {done} of {len(ids)} escalated in 60 s"
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(3)  # several more ticks of every process
+        events = await conn.fetch(
+            "SELECT order_id, count(*) AS n FROM orderevent"
+            " WHERE action = 'escalate' AND order_id = ANY($1) GROUP BY order_id",
+            ids,
+        )
+        assert sorted((r["order_id"], r["n"]) for r in events) == [(i, 1) for i in sorted(ids)]
+        doubled = await conn.fetch(
+            "SELECT user_id, order_id FROM notification WHERE kind = 'order.escalated'"
+            " GROUP BY user_id, order_id HAVING count(*) > 1"
+        )
+        assert doubled == [], f"a worker was told twice: {doubled}"
+        told = await conn.fetchval(
+            "SELECT count(*) FROM notification WHERE kind = 'order.escalated'"
+            " AND order_id = ANY($1)",
+            ids,
+        )
+        assert told >= len(ids), "the community's workers were told"
+        return len(ids)
+    finally:
+        await conn.close()
+
+
 async def main() -> int:
     caddy = shutil.which("caddy")
     if caddy is None:
@@ -263,8 +339,10 @@ async def main() -> int:
             step(f"core loop closed order {outcome['order']} through Caddy")
             served = [i for i in range(APPS) if '"path": "/api/v1/' in cluster.app_log(i)]
             assert served == list(range(APPS)), f"round robin reached processes {served}"
-            assert any(outcome["request_id"] in cluster.app_log(i) for i in range(APPS))
+            assert cluster.logged(outcome["request_id"]), "the proxy's request id reached a log"
             step("every process served the loop; the request id is in the app's log")
+            escalated = await jobs_run_exactly_once(base, cluster)
+            step(f"{escalated} passed deadlines escalated exactly once by {APPS} job runners")
             await after_one_stops(base, cluster)
             step("a process stopped gracefully on SIGTERM; the others kept answering")
         except BaseException:
