@@ -29,6 +29,7 @@ from backend.observability.metrics import metrics, prometheus
 from backend.observability.requestid import RequestIdMiddleware
 from backend.open311.controller import IntegrationController, Open311Controller
 from backend.orders.controller import OrderController
+from backend.quality.callback_controller import CallbackController
 from backend.settings import Settings, load_settings
 from backend.sso.controller import MyIdentitiesController, SsoAdminController, SsoController
 from backend.ventures.controller import NeedController, ObjectionController, RoundController
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MeController,
             CatalogController,
             OrderController,
+            CallbackController,
             InboxController,
             SsoController,
             MyIdentitiesController,

@@ -9,6 +9,7 @@ from backend.notify import models as notify_models
 from backend.open311 import models as open311_models
 from backend.orders import models as order_models
 from backend.places import models as place_models
+from backend.quality import models as quality_models
 from backend.sso import models as sso_models
 from backend.ventures import models as venture_models
 
@@ -23,6 +24,7 @@ __all__ = [
     "open311_models",
     "order_models",
     "place_models",
+    "quality_models",
     "sso_models",
     "venture_models",
 ]

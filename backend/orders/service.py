@@ -270,9 +270,9 @@ async def act(
             values["assignee_user_id"] = caller.id
             guard += [Order.dispatch_mode == "pool", Order.assignee_user_id.is_(None)]
             lost_code = "order.already_claimed"
-    elif action in ("decline", "reopen"):
+    elif action in ("decline", "reopen", "complaint"):
         values = _clear_assignment()
-        if action == "reopen":
+        if action in ("reopen", "complaint"):
             values |= {
                 "completed_at": None,
                 "hours": None,
