@@ -40,6 +40,8 @@ from backend.ventures.delivery_controller import (
 )
 from backend.ventures.proposal_controller import ProposalController
 from backend.ventures.public_controller import DisclosureController
+from backend.volunteers.controller import VolunteerController
+from backend.volunteers.party_controller import PartyController
 from backend.web import pwa
 
 
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CatalogController,
             OrderController,
             CallbackController,
+            VolunteerController,
+            PartyController,
             InboxController,
             SsoController,
             MyIdentitiesController,

@@ -12,6 +12,7 @@ from backend.places import models as place_models
 from backend.quality import models as quality_models
 from backend.sso import models as sso_models
 from backend.ventures import models as venture_models
+from backend.volunteers import models as volunteer_models
 
 metadata = SQLModel.metadata
 
@@ -27,4 +28,5 @@ __all__ = [
     "quality_models",
     "sso_models",
     "venture_models",
+    "volunteer_models",
 ]

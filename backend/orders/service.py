@@ -38,6 +38,7 @@ from backend.orders.models import (
 from backend.orders.present import present_order, present_timeline
 from backend.places.models import Building
 from backend.quality import deadlines
+from backend.volunteers import hours
 
 VIEWS = ("mine", "community", "pool", "assigned")
 Resident, Proxy, AssigneeUser, Actor = (aliased(User) for _ in range(4))
@@ -292,6 +293,8 @@ async def act(
         values = {"closed_at": now}
         note = body.comment
         session.add(Rating(order_id=order.id, rater_id=caller.id, **body.model_dump()))
+        # the resident's rating confirms the volunteer's hours, in this same transaction
+        await hours.confirm(session, order=order, source="rating", by=None, now=now)
     elif action in ("cancel", "reject"):
         assert isinstance(body, ReasonBody)
 

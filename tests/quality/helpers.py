@@ -40,6 +40,8 @@ async def completed_orders(
     status: str = "completed",
     prefix: str = "T",
     late: bool = False,
+    hours: float = 1.5,
+    span: timedelta = timedelta(hours=3),
 ) -> list[int]:
     """Insert `count` finished orders straight into the database (sampling needs hundreds)."""
     resident = await user_id(api, resident_phone)
@@ -63,13 +65,13 @@ async def completed_orders(
                 dispatch_mode="assign",
                 assignee_user_id=taker,
                 assignee_provider_id=api.world["provider"] if provider else None,
-                hours=1.5,
+                hours=hours,
                 created_at=at - timedelta(hours=5),
                 respond_by=at - timedelta(hours=4),
                 complete_by=at - timedelta(hours=1) if late else at + timedelta(hours=1),
                 dispatched_at=at - timedelta(hours=4, minutes=30),
-                accepted_at=at - timedelta(hours=3),
-                started_at=at - timedelta(hours=3),
+                accepted_at=at - span,
+                started_at=at - span,
                 completed_at=at,
                 closed_at=at if status == "closed" else None,
             )
