@@ -17,9 +17,10 @@ from backend.auth.controller import AuthController, MeController
 from backend.auth.security import authentication, provide_caller
 from backend.catalog.controller import CatalogController
 from backend.db import Database, provide_session
+from backend.directory.controller import DirectoryController
 from backend.errors import problem_details
 from backend.health import HealthController
-from backend.jobs.registry import JOBS
+from backend.jobs.registry import jobs_for
 from backend.jobs.runner import JobRunner
 from backend.lifecycle import watch_shutdown_signals
 from backend.notify.controller import InboxController
@@ -30,6 +31,8 @@ from backend.observability.requestid import RequestIdMiddleware
 from backend.open311.controller import IntegrationController, Open311Controller
 from backend.orders.controller import OrderController
 from backend.quality.callback_controller import CallbackController
+from backend.quality.dashboard_controller import DashboardController
+from backend.quality.ranking_controller import RankingController
 from backend.settings import Settings, load_settings
 from backend.sso.controller import MyIdentitiesController, SsoAdminController, SsoController
 from backend.ventures.controller import NeedController, ObjectionController, RoundController
@@ -55,7 +58,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         runner = None
         if settings.jobs_enabled:
             runner = JobRunner(
-                app.state.database.writer_sessions, JOBS, interval=settings.jobs_interval_seconds
+                app.state.database.writer_sessions,
+                jobs_for(settings),
+                interval=settings.jobs_interval_seconds,
             )
             runner.start()
         try:
@@ -75,6 +80,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CatalogController,
             OrderController,
             CallbackController,
+            RankingController,
+            DashboardController,
+            DirectoryController,
             VolunteerController,
             PartyController,
             InboxController,

@@ -4,12 +4,14 @@ from sqlmodel import SQLModel
 
 from backend.auth import models as auth_models
 from backend.catalog import models as catalog_models
+from backend.directory import models as directory_models
 from backend.jobs import models as job_models
 from backend.notify import models as notify_models
 from backend.open311 import models as open311_models
 from backend.orders import models as order_models
 from backend.places import models as place_models
 from backend.quality import models as quality_models
+from backend.quality import score_models
 from backend.sso import models as sso_models
 from backend.ventures import models as venture_models
 from backend.volunteers import models as volunteer_models
@@ -19,6 +21,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "auth_models",
     "catalog_models",
+    "directory_models",
     "job_models",
     "metadata",
     "notify_models",
@@ -26,6 +29,7 @@ __all__ = [
     "order_models",
     "place_models",
     "quality_models",
+    "score_models",
     "sso_models",
     "venture_models",
     "volunteer_models",

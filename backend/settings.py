@@ -31,6 +31,28 @@ def _int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+SCORE_COMPONENTS = ("ratings", "callbacks", "on_time", "complaints")
+
+
+def _weights(raw: str) -> tuple[tuple[str, int], ...]:
+    """`ratings=40,callbacks=30,on_time=20,complaints=10` (the default when empty)."""
+    if not raw.strip():
+        return Settings.score_weights
+    found: dict[str, int] = {}
+    for part in raw.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in SCORE_COMPONENTS or not value.strip().isdigit():
+            raise SettingsError(
+                f"LINLI_SCORE_WEIGHTS: expected name=integer with names {SCORE_COMPONENTS}, "
+                f"got {part!r}"
+            )
+        found[name] = int(value)
+    if sum(found.values()) <= 0:
+        raise SettingsError("LINLI_SCORE_WEIGHTS must give some component a positive weight")
+    return tuple((k, found.get(k, 0)) for k in SCORE_COMPONENTS)
+
+
 def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{ROOT / 'var' / 'linli.db'}"
 
@@ -63,6 +85,13 @@ class Settings:
     jobs_enabled: bool = True
     jobs_interval_seconds: float = 30.0
     due_soon_minutes: int = 60
+    score_weights: tuple[tuple[str, int], ...] = (
+        ("ratings", 40),
+        ("callbacks", 30),
+        ("on_time", 20),
+        ("complaints", 10),
+    )
+    score_min_sample: int = 10
     sso: SsoSettings = field(default_factory=SsoSettings)
     log_format: str = "json"
     log_level: str = "INFO"

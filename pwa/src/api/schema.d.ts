@@ -280,6 +280,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/callbacks/{callback_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record */
+        post: operations["recordCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/callback-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate */
+        post: operations["generateCallbackList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/callback-lists/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show */
+        get: operations["getCallbackList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/callback-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rates */
+        get: operations["callbackRates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/communities/{community_id}/categories": {
         parameters: {
             query?: never;
@@ -297,6 +365,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/communities/{community_id}/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leaderboard */
+        get: operations["volunteerLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/party-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List */
+        get: operations["listPartyRegistrations"];
+        put?: never;
+        /** Declare */
+        post: operations["declarePartyMembership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/points/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Correct */
+        post: operations["correctPoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/points/rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetRule */
+        get: operations["getPointsRule"];
+        /** SetRule */
+        put: operations["setPointsRule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/points/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MyStatement */
+        get: operations["myPointsStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListRewards */
+        get: operations["listRewards"];
+        put?: never;
+        /** CreateReward */
+        post: operations["createReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/communities/{community_id}/takers": {
         parameters: {
             query?: never;
@@ -306,6 +479,41 @@ export interface paths {
         };
         /** Takers */
         get: operations["listTakers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Teams */
+        get: operations["listVolunteerTeams"];
+        put?: never;
+        /** CreateTeam */
+        post: operations["createVolunteerTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/volunteers/{user_id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** StatementOf */
+        get: operations["volunteerStatement"];
         put?: never;
         post?: never;
         delete?: never;
@@ -536,6 +744,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_id}/complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complaint */
+        post: operations["complainOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_id}/complete": {
         parameters: {
             query?: never;
@@ -547,6 +772,23 @@ export interface paths {
         put?: never;
         /** Complete */
         post: operations["completeOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/confirm-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ConfirmHours */
+        post: operations["confirmHours"];
         delete?: never;
         options?: never;
         head?: never;
@@ -581,6 +823,23 @@ export interface paths {
         put?: never;
         /** Dispatch */
         post: operations["dispatchOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OrderHours */
+        get: operations["orderHours"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -649,6 +908,211 @@ export interface paths {
         put?: never;
         /** Start */
         post: operations["startOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-registrations/{registration_id}/checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checkin */
+        post: operations["partyCheckin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-registrations/{registration_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject */
+        post: operations["rejectPartyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-registrations/{registration_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify */
+        post: operations["verifyPartyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-registrations/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mine */
+        get: operations["myPartyRegistrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Providers */
+        get: operations["listProviders"];
+        put?: never;
+        /** CreateProvider */
+        post: operations["createProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{provider_id}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** AddStaff */
+        post: operations["addProviderStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quality/communities/{community_id}/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Community */
+        get: operations["communityDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quality/communities/{community_id}/exports/{dataset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export */
+        get: operations["exportQualityData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quality/rankings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ranking */
+        get: operations["qualityRanking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quality/streets/{street_id}/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Street */
+        get: operations["streetDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{reward_id}/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem */
+        post: operations["redeemReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{reward_id}/restock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restock */
+        post: operations["restockReward"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1238,6 +1702,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/volunteers/me/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Preferences */
+        put: operations["setVolunteerPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1470,6 +1951,12 @@ export interface components {
             authorize_url: string;
             state: string;
         };
+        /** BalancePublic */
+        BalancePublic: {
+            balance: number;
+            community_id: number;
+            user_id: number;
+        };
         /** Beneficiary */
         Beneficiary: {
             age?: number | null;
@@ -1497,6 +1984,87 @@ export interface components {
             iss?: string | null;
             state?: string | null;
         };
+        /** CallbackListCreate */
+        CallbackListCreate: {
+            /** @description YYYY-MM; default: the previous month */
+            month?: string | null;
+            /** @default 250 */
+            size: number;
+        };
+        /** CallbackListPublic */
+        CallbackListPublic: {
+            community_id: number;
+            /** Format: date-time */
+            created_at: string;
+            items: components["schemas"]["CallbackPublic"][];
+            month: string;
+            size_requested: number;
+        };
+        /** CallbackPublic */
+        CallbackPublic: {
+            attempts: number;
+            called_at: string | null;
+            complaint: boolean;
+            elder: boolean;
+            id: number;
+            month: string;
+            notes: string | null;
+            on_time: boolean | null;
+            order: components["schemas"]["CallOrder"];
+            outcome: string | null;
+            position: number;
+            resident: components["schemas"]["CallPerson"];
+            satisfaction: number | null;
+            stratum: string;
+        };
+        /** CallbackRate */
+        CallbackRate: {
+            completion_rate: number | null;
+            month: string;
+            not_reached: number;
+            pending: number;
+            reach_rate: number | null;
+            reached: number;
+            refused: number;
+            total: number;
+        };
+        /** CallbackRecord */
+        CallbackRecord: {
+            /** @default false */
+            complaint: boolean;
+            notes?: string | null;
+            on_time?: boolean | null;
+            /** @enum {string} */
+            outcome: "reached" | "not_reached" | "refused";
+            /**
+             * @description a complaint sends the order back to work
+             * @default false
+             */
+            reopen: boolean;
+            satisfaction?: number | null;
+        };
+        /** CallOrder */
+        CallOrder: {
+            category: string;
+            completed_at: string | null;
+            id: number;
+            number: string;
+            status: string;
+            taker: string | null;
+        };
+        /** CallPerson */
+        CallPerson: {
+            age: number | null;
+            id: number;
+            name: string;
+            phone: string;
+        };
+        /** CategoryCount */
+        CategoryCount: {
+            code: string;
+            count: number;
+            name: string;
+        };
         /** CategoryPublic */
         CategoryPublic: {
             code: string;
@@ -1517,6 +2085,27 @@ export interface components {
         /** CommentCreate */
         CommentCreate: {
             body: string;
+        };
+        /** CommunityLine */
+        CommunityLine: {
+            callback_rate: number | null;
+            callbacks: number;
+            community_id: number;
+            due_soon_now: number;
+            hours: number;
+            median_completion_minutes: number | null;
+            median_response_minutes: number | null;
+            name: string;
+            on_time_rate: number | null;
+            orders_by_category: components["schemas"]["CategoryCount"][];
+            orders_by_status: {
+                [key: string]: number;
+            };
+            orders_completed: number;
+            orders_created: number;
+            overdue_now: number;
+            period: string;
+            satisfaction: number | null;
         };
         /** CommunityRef */
         CommunityRef: {
@@ -1539,6 +2128,31 @@ export interface components {
         /** ContractBody */
         ContractBody: {
             contract_no: string;
+        };
+        /** CorrectionBody */
+        CorrectionBody: {
+            points: number;
+            reason: string;
+            user_id: number;
+        };
+        /** Dashboard */
+        Dashboard: {
+            callback_rate: number | null;
+            callbacks: number;
+            due_soon_now: number;
+            hours: number;
+            median_completion_minutes: number | null;
+            median_response_minutes: number | null;
+            on_time_rate: number | null;
+            orders_by_category: components["schemas"]["CategoryCount"][];
+            orders_by_status: {
+                [key: string]: number;
+            };
+            orders_completed: number;
+            orders_created: number;
+            overdue_now: number;
+            period: string;
+            satisfaction: number | null;
         };
         /** DeriveNeeds */
         DeriveNeeds: {
@@ -1586,6 +2200,25 @@ export interface components {
             /** Format: date */
             spent_on: string;
         };
+        /** Formula */
+        Formula: {
+            min_sample: number;
+            text: string;
+            weights: {
+                [key: string]: number;
+            };
+        };
+        /** HoursPublic */
+        HoursPublic: {
+            /** Format: date-time */
+            confirmed_at: string;
+            credited_hours: number;
+            order_id: number;
+            points: number;
+            reported_hours: number;
+            source: string;
+            user_id: number;
+        };
         /** IdentityPublic */
         IdentityPublic: {
             avatar_url: string | null;
@@ -1630,6 +2263,14 @@ export interface components {
             key_prefix: string;
             name: string;
             revoked_at: string | null;
+        };
+        /** LeaderboardLine */
+        LeaderboardLine: {
+            hours: number;
+            name: string;
+            points_earned: number;
+            rank: number;
+            user_id: number;
         };
         /** LinkCreate */
         LinkCreate: {
@@ -1683,6 +2324,24 @@ export interface components {
         ModerateBody: {
             /** @enum {string} */
             decision: "keep" | "remove";
+        };
+        /** MonthLine */
+        MonthLine: {
+            corrected: number;
+            earned: number;
+            hours: number;
+            month: string;
+            movements: components["schemas"]["Movement"][];
+            redeemed: number;
+        };
+        /** Movement */
+        Movement: {
+            /** Format: date-time */
+            at: string;
+            kind: string;
+            memo: string;
+            order_id: number | null;
+            points: number;
         };
         /** NeedCreate */
         NeedCreate: {
@@ -1858,6 +2517,41 @@ export interface components {
         OtpSent: {
             expires_in: number;
         };
+        /** PartyCheckinBody */
+        PartyCheckinBody: {
+            note: string;
+        };
+        /** PartyDeclare */
+        PartyDeclare: {
+            branch: string;
+            work_unit: string;
+        };
+        /** PartyRegistrationPublic */
+        PartyRegistrationPublic: {
+            branch: string;
+            checkin_overdue: boolean;
+            community_id: number;
+            decided_at: string | null;
+            /** Format: date-time */
+            declared_at: string;
+            id: number;
+            last_checkin_at: string | null;
+            name: string;
+            next_checkin_due: string | null;
+            reason: string | null;
+            status: string;
+            user_id: number;
+            work_unit: string;
+        };
+        /** PartyReject */
+        PartyReject: {
+            reason: string;
+        };
+        /** PersonBrief */
+        PersonBrief: {
+            id: number;
+            name: string;
+        };
         /** PersonRef */
         PersonRef: {
             id: number;
@@ -1867,6 +2561,23 @@ export interface components {
         PlaceRef: {
             id: number;
             name: string;
+        };
+        /** PointsRuleBody */
+        PointsRuleBody: {
+            points_per_hour: number;
+        };
+        /** PointsRulePublic */
+        PointsRulePublic: {
+            community_id: number;
+            points_per_hour: number;
+        };
+        /** PreferencesBody */
+        PreferencesBody: {
+            leaderboard_opt_out: boolean;
+        };
+        /** PreferencesPublic */
+        PreferencesPublic: {
+            leaderboard_opt_out: boolean;
         };
         /** Progress */
         Progress: {
@@ -1921,12 +2632,61 @@ export interface components {
             title: string;
             total_fen: number;
         };
+        /** ProviderCreate */
+        ProviderCreate: {
+            categories?: string[];
+            community_ids?: number[];
+            contact_name?: string | null;
+            contact_phone?: string | null;
+            /** @enum {null|string} */
+            grade?: "1A" | "2A" | "3A" | "4A" | "5A" | null;
+            name: string;
+            uscc: string;
+        };
+        /** ProviderPublic */
+        ProviderPublic: {
+            categories: string[];
+            community_ids: number[];
+            contact_name: string | null;
+            contact_phone: string | null;
+            grade: string | null;
+            id: number;
+            name: string;
+            staff: components["schemas"]["PersonBrief"][];
+            uscc: string | null;
+        };
         /** ProvidersPublic */
         ProvidersPublic: {
             oidc: boolean;
             oidc_label?: string | null;
             wechat_in_app: boolean;
             wechat_qr: boolean;
+        };
+        /** Ranking */
+        Ranking: {
+            /** Format: date-time */
+            computed_at: string;
+            formula: components["schemas"]["Formula"];
+            frozen: boolean;
+            items: components["schemas"]["RankingLine"][];
+            kind: string;
+            quarter: string;
+        };
+        /** RankingLine */
+        RankingLine: {
+            award: boolean;
+            community_id: number | null;
+            components: {
+                [key: string]: number | null;
+            };
+            inputs: components["schemas"]["ScoreInputs"];
+            insufficient_sample: boolean;
+            name: string;
+            notice: boolean;
+            rank: number | null;
+            sample: number;
+            score: number | null;
+            subject_id: number;
         };
         /** RateBody */
         RateBody: {
@@ -1946,6 +2706,21 @@ export interface components {
             stars: number;
             timeliness: number;
         };
+        /** RedeemBody */
+        RedeemBody: {
+            /** @default 1 */
+            quantity: number;
+        };
+        /** RedemptionPublic */
+        RedemptionPublic: {
+            balance: number;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            points: number;
+            quantity: number;
+            reward_id: number;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             refresh_token: string;
@@ -1953,6 +2728,10 @@ export interface components {
         /** ReportBody */
         ReportBody: {
             reason?: string | null;
+        };
+        /** RestockBody */
+        RestockBody: {
+            add: number;
         };
         /** ReviewPublic */
         ReviewPublic: {
@@ -1966,6 +2745,24 @@ export interface components {
             status: string;
             sustainability: number | null;
             total: number | null;
+        };
+        /** RewardCreate */
+        RewardCreate: {
+            cost: number;
+            /** @default  */
+            description: string;
+            name: string;
+            stock: number;
+        };
+        /** RewardPublic */
+        RewardPublic: {
+            active: boolean;
+            community_id: number;
+            cost: number;
+            description: string;
+            id: number;
+            name: string;
+            stock: number;
         };
         /** RoundCreate */
         RoundCreate: {
@@ -2071,6 +2868,17 @@ export interface components {
             participation: number;
             sustainability: number;
         };
+        /** ScoreInputs */
+        ScoreInputs: {
+            avg_satisfaction: number | null;
+            avg_stars: number | null;
+            callbacks_reached: number;
+            complaints: number;
+            completed: number;
+            on_time: number;
+            on_time_rate: number | null;
+            rated: number;
+        };
         /** ScreenBody */
         ScreenBody: {
             reason?: string | null;
@@ -2092,6 +2900,25 @@ export interface components {
             title: string;
             total_fen: number;
         };
+        /** StaffAdd */
+        StaffAdd: {
+            user_id: number;
+        };
+        /** Statement */
+        Statement: {
+            balance: number;
+            community_id: number;
+            hours_total: number;
+            months: components["schemas"]["MonthLine"][];
+            user_id: number;
+        };
+        /** StreetDashboard */
+        StreetDashboard: {
+            communities: components["schemas"]["CommunityLine"][];
+            street_id: number;
+            street_name: string;
+            total: components["schemas"]["Dashboard"];
+        };
         /** TakerPage */
         TakerPage: {
             items: components["schemas"]["TakerPublic"][];
@@ -2105,6 +2932,18 @@ export interface components {
             name: string;
             /** @default [] */
             roles: string[];
+        };
+        /** TeamCreate */
+        TeamCreate: {
+            member_ids?: number[];
+            name: string;
+        };
+        /** TeamPublic */
+        TeamPublic: {
+            community_id: number;
+            id: number;
+            members: components["schemas"]["PersonBrief"][];
+            name: string;
         };
         /** TimelineEntry */
         TimelineEntry: {
@@ -2827,6 +3666,165 @@ export interface operations {
             };
         };
     };
+    recordCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callback_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallbackRecord"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    generateCallbackList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallbackListCreate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackListPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    getCallbackList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackListPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    callbackRates: {
+        parameters: {
+            query?: {
+                year?: number | null;
+            };
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackRate"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     listCategories: {
         parameters: {
             query?: never;
@@ -2845,6 +3843,360 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryPublic"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    volunteerLeaderboard: {
+        parameters: {
+            query?: {
+                limit?: number;
+                year?: number | null;
+            };
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardLine"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    listPartyRegistrations: {
+        parameters: {
+            query?: {
+                status?: "pending" | "verified" | "rejected" | null;
+            };
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyRegistrationPublic"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    declarePartyMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartyDeclare"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyRegistrationPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    correctPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionBody"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalancePublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    getPointsRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsRulePublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    setPointsRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsRuleBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsRulePublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    myPointsStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    listRewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardPublic"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    createReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardPublic"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -2886,6 +4238,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TakerPage"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    listVolunteerTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamPublic"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    createVolunteerTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    volunteerStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3377,6 +4845,47 @@ export interface operations {
             };
         };
     };
+    complainOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["orders_models_ReasonBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     completeOrder: {
         parameters: {
             query?: never;
@@ -3399,6 +4908,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    confirmHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursPublic"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3481,6 +5027,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    orderHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursPublic"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3645,6 +5228,504 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    partyCheckin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartyCheckinBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyRegistrationPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    rejectPartyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartyReject"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyRegistrationPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    verifyPartyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyRegistrationPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    myPartyRegistrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyRegistrationPublic"][];
+                };
+            };
+        };
+    };
+    listProviders: {
+        parameters: {
+            query?: {
+                community_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderPublic"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    createProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProviderCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    addProviderStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffAdd"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    communityDashboard: {
+        parameters: {
+            query?: {
+                /** @description 2026-11 or 2026Q4 */
+                period?: string | null;
+            };
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    exportQualityData: {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description 2026-11 or 2026Q4 */
+                period?: string | null;
+            };
+            header?: never;
+            path: {
+                community_id: number;
+                dataset: "orders" | "callbacks" | "scorecards" | "hours";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    qualityRanking: {
+        parameters: {
+            query?: {
+                kind?: "provider" | "team";
+                quarter?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ranking"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    streetDashboard: {
+        parameters: {
+            query?: {
+                /** @description 2026-11 or 2026Q4 */
+                period?: string | null;
+            };
+            header?: never;
+            path: {
+                street_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreetDashboard"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    redeemReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reward_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemBody"] | null;
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionPublic"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    restockReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reward_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestockBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardPublic"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4716,7 +6797,7 @@ export interface operations {
     exportRound: {
         parameters: {
             query?: {
-                format?: "csv" | "xlsx";
+                format?: "xlsx" | "csv";
             };
             header?: never;
             path: {
@@ -5197,6 +7278,45 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SelectionPage"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    setVolunteerPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesPublic"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
