@@ -1,7 +1,7 @@
 """callbacks
 
 Revision ID: f421d604f720
-Revises: 46493be12ad6
+Revises: 431c203ac292
 Create Date: 2026-11-22 01:19:18.795193
 """
 
@@ -14,7 +14,7 @@ import backend.db
 from alembic import op
 
 revision: str = "f421d604f720"
-down_revision: str | None = "46493be12ad6"
+down_revision: str | None = "431c203ac292"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
