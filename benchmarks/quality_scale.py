@@ -19,6 +19,7 @@ import platform
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
@@ -138,10 +139,8 @@ async def main(n: int, providers: int, out: str | None) -> None:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
     print(json.dumps(results, indent=2))
-    if out:
-        with open(out, "w") as fh:
-            json.dump(results, fh, indent=2)
-            fh.write("\n")
+    if out:  # once, at the very end: a blocking write is harmless here
+        Path(out).write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":
