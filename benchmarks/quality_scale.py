@@ -85,7 +85,7 @@ async def timed(label: str, results: dict, fn) -> object:
     return value
 
 
-async def main(n: int, providers: int, out: str | None) -> None:
+async def main(n: int, providers: int) -> dict:
     name = f"linli_bench_{uuid.uuid4().hex[:8]}"
     base = PG_URL.rpartition("/")[0]
     admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
@@ -139,8 +139,7 @@ async def main(n: int, providers: int, out: str | None) -> None:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
     print(json.dumps(results, indent=2))
-    if out:  # once, at the very end: a blocking write is harmless here
-        Path(out).write_text(json.dumps(results, indent=2) + "\n")
+    return results
 
 
 if __name__ == "__main__":
@@ -149,4 +148,6 @@ if __name__ == "__main__":
     parser.add_argument("--providers", type=int, default=200)
     parser.add_argument("--out")
     args = parser.parse_args()
-    asyncio.run(main(args.orders, args.providers, args.out))
+    measured = asyncio.run(main(args.orders, args.providers))
+    if args.out:
+        Path(args.out).write_text(json.dumps(measured, indent=2) + "\n")
