@@ -23,8 +23,10 @@ from backend.health import HealthController
 from backend.jobs.registry import jobs_for
 from backend.jobs.runner import JobRunner
 from backend.lifecycle import watch_shutdown_signals
-from backend.notify.controller import InboxController
+from backend.notify.controller import InboxController, PreferencesController, PushController
+from backend.notify.hub import EventHub
 from backend.notify.sms import make_sms_sender
+from backend.notify.stream import EventStreamController
 from backend.observability.logs import install_record_factory, logging_config
 from backend.observability.metrics import metrics, prometheus
 from backend.observability.requestid import RequestIdMiddleware
@@ -99,6 +101,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MilestoneController,
             CommentController,
             DisclosureController,
+            PushController,
+            PreferencesController,
+            EventStreamController,
             pwa,
         ],
         dependencies={
@@ -106,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
         middleware=[prometheus.middleware, authentication],
-        plugins=[problem_details],
+        plugins=[problem_details, EventHub(settings)],
         lifespan=[lifespan],
         state=State({"settings": settings, "sms": make_sms_sender(settings)}),
         openapi_config=OpenAPIConfig(

@@ -99,6 +99,18 @@ class Settings:
     workers: int = 1
     shutdown_seconds: int = 20
     metrics_token: str = ""
+    events_backend: str = "auto"
+    redis_url: str = ""
+    events_replay_minutes: int = 10
+    sse_heartbeat_seconds: int = 15
+    sse_queue_size: int = 200
+
+    @property
+    def events_transport(self) -> str:
+        """How live events cross processes: `memory` (one process), `postgres` or `redis`."""
+        if self.events_backend != "auto":
+            return self.events_backend
+        return "memory" if self.is_sqlite else "postgres"
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,6 +147,11 @@ def load_settings() -> Settings:
         workers=_int("LINLI_WORKERS", 1),
         shutdown_seconds=_int("LINLI_SHUTDOWN_SECONDS", 20),
         metrics_token=os.environ.get("LINLI_METRICS_TOKEN", ""),
+        events_backend=os.environ.get("LINLI_EVENTS_BACKEND") or "auto",
+        redis_url=os.environ.get("LINLI_REDIS_URL", ""),
+        events_replay_minutes=_int("LINLI_EVENTS_REPLAY_MINUTES", 10),
+        sse_heartbeat_seconds=_int("LINLI_SSE_HEARTBEAT_SECONDS", 15),
+        sse_queue_size=_int("LINLI_SSE_QUEUE_SIZE", 200),
     )
     if settings.server not in ("granian", "uvicorn"):
         raise SettingsError("LINLI_SERVER must be 'granian' or 'uvicorn'")
@@ -142,6 +159,12 @@ def load_settings() -> Settings:
         raise SettingsError("LINLI_LOG_FORMAT must be 'json' or 'text'")
     if settings.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError("LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    if settings.events_backend not in ("auto", "memory", "postgres", "redis"):
+        raise SettingsError("LINLI_EVENTS_BACKEND must be auto, memory, postgres or redis")
+    if settings.events_transport == "postgres" and settings.is_sqlite:
+        raise SettingsError("LINLI_EVENTS_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
+    if settings.events_transport == "redis" and not settings.redis_url:
+        raise SettingsError("LINLI_EVENTS_BACKEND=redis needs LINLI_REDIS_URL")
     if settings.sms_backend not in ("console", "webhook"):
         raise SettingsError("LINLI_SMS_BACKEND must be 'console' or 'webhook'")
     if settings.sms_backend == "webhook" and not settings.sms_webhook_url:

@@ -25,6 +25,7 @@ from backend.auth.models import Membership, User
 from backend.catalog.models import Category
 from backend.db import utcnow
 from backend.errors import Forbidden, Invalid, NotFound
+from backend.orders.live import announce
 from backend.orders.models import (
     IdempotencyRecord,
     Order,
@@ -228,7 +229,7 @@ async def create_order(
             to_status="submitted",
         )
     )
-    await session.flush()
+    await announce(session, order, category, "submit", "submitted", {}, caller.id)
     if origin is not None:
         answer = {"id": order.id, "number": order.number, "public_token": order.public_token}
     else:

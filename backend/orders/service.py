@@ -6,8 +6,6 @@ by the order still being unclaimed): the row count decides 200 or 409, never a r
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +21,7 @@ from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.orders import workflow
 from backend.orders.access import display_role, lost_claim, may_take, relations
+from backend.orders.live import announce
 from backend.orders.models import (
     CompleteBody,
     DispatchBody,
@@ -36,6 +35,7 @@ from backend.orders.models import (
     ReasonBody,
 )
 from backend.orders.present import present_order, present_timeline
+from backend.pagination import decode_cursor, encode_cursor
 from backend.places.models import Building
 from backend.quality import deadlines
 from backend.volunteers import hours
@@ -55,20 +55,6 @@ def _joined() -> Select:
         .outerjoin(Rating, Rating.order_id == Order.id)
         .outerjoin(Building, Building.id == Order.building_id)
     )
-
-
-def encode_cursor(order_id: int) -> str:
-    return base64.urlsafe_b64encode(str(order_id).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("cursor", "not a cursor this API handed out") from exc
-    if value <= 0:
-        raise Invalid("cursor", "not a cursor this API handed out")
-    return value
 
 
 async def _view_filter(session: AsyncSession, caller: Caller, view: str) -> ColumnElement[bool]:
@@ -319,6 +305,7 @@ async def act(
             note=note,
         )
     )
+    await announce(session, order, category, action, transition.target, values, caller.id)
     try:
         await session.commit()
     except IntegrityError as exc:  # e.g. a rating raced in by a second request
