@@ -38,12 +38,12 @@ fuzz: install
 		$(UV) run pytest -q -s tests/security/test_fuzz.py
 
 lint: install
-	$(UV) run ruff check backend tests alembic scripts
-	$(UV) run ruff format --check backend tests alembic scripts
+	$(UV) run ruff check backend tests alembic scripts benchmarks
+	$(UV) run ruff format --check backend tests alembic scripts benchmarks
 
 fmt: install
-	$(UV) run ruff check --fix backend tests alembic scripts
-	$(UV) run ruff format backend tests alembic scripts
+	$(UV) run ruff check --fix backend tests alembic scripts benchmarks
+	$(UV) run ruff format backend tests alembic scripts benchmarks
 
 install: .venv/.installed
 

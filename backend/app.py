@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -20,18 +19,28 @@ from backend.auth.controller import AuthController, MeController
 from backend.auth.security import authentication, provide_caller
 from backend.catalog.controller import CatalogController
 from backend.db import Database, provide_session
+from backend.directory.controller import DirectoryController
 from backend.errors import problem_details
 from backend.files.controller import FileController
 from backend.files.storage import make_storage
 from backend.health import HealthController
-from backend.jobs.registry import JOBS
+from backend.jobs.registry import jobs_for
 from backend.jobs.runner import JobRunner
-from backend.notify.controller import InboxController
+from backend.lifecycle import watch_shutdown_signals
+from backend.notify.controller import InboxController, PreferencesController, PushController
+from backend.notify.hub import EventHub
 from backend.notify.sms import make_sms_sender
+from backend.notify.stream import EventStreamController
+from backend.observability.logs import install_record_factory, logging_config
+from backend.observability.metrics import metrics, prometheus
+from backend.observability.requestid import RequestIdMiddleware
 from backend.open311.controller import IntegrationController, Open311Controller
 from backend.openapi import document_problems, ids_in_range
 from backend.orders.controller import OrderController
 from backend.privacy.controller import MyDataController, PrivacyAdminController
+from backend.quality.callback_controller import CallbackController
+from backend.quality.dashboard_controller import DashboardController
+from backend.quality.ranking_controller import RankingController
 from backend.security import redact
 from backend.security.headers import cors_config, security_headers
 from backend.security.limits import make_limiter
@@ -45,11 +54,14 @@ from backend.ventures.delivery_controller import (
 )
 from backend.ventures.proposal_controller import ProposalController
 from backend.ventures.public_controller import DisclosureController
+from backend.volunteers.controller import VolunteerController
+from backend.volunteers.party_controller import PartyController
 from backend.web import pwa
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    install_record_factory()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -57,12 +69,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         runner = None
         if settings.jobs_enabled:
             runner = JobRunner(
-                app.state.database.writer_sessions, JOBS, interval=settings.jobs_interval_seconds
+                app.state.database.writer_sessions,
+                jobs_for(settings),
+                interval=settings.jobs_interval_seconds,
             )
             runner.start()
         redact.install(development=settings.env == "development")
         try:
-            yield
+            with watch_shutdown_signals(app):
+                yield
         finally:
             if runner is not None:
                 await runner.stop()
@@ -72,10 +87,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             HealthController,
+            metrics,
             AuthController,
             MeController,
             CatalogController,
             OrderController,
+            CallbackController,
+            RankingController,
+            DashboardController,
+            DirectoryController,
+            VolunteerController,
+            PartyController,
             InboxController,
             SsoController,
             MyIdentitiesController,
@@ -94,17 +116,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FileController,
             MyDataController,
             PrivacyAdminController,
+            PushController,
+            PreferencesController,
+            EventStreamController,
             pwa,
         ],
         dependencies={
             "db": Provide(provide_session),
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
-        middleware=[remember_client_ip, authentication],
+        middleware=[prometheus.middleware, remember_client_ip, authentication],
         before_send=[security_headers],
         before_request=ids_in_range,
         cors_config=cors_config(settings.cors_origins),
-        plugins=[problem_details],
+        plugins=[problem_details, EventHub(settings)],
         lifespan=[lifespan],
         state=State(
             {
@@ -127,14 +152,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             security=[{"bearer": []}],
         ),
-        logging_config=LoggingConfig(
-            root={"level": "INFO", "handlers": ["queue_listener"]},
-            loggers={"linli": {"level": "INFO"}},
-            log_exceptions="debug",
-        ),
+        logging_config=logging_config(settings.log_format, settings.log_level),
         debug=False,
     )
     document_problems(app)
+    # Outermost, like Litestar's own CORS wrapper: unknown paths get a request id too.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     return app
 
 

@@ -1,4 +1,4 @@
-"""The `linli` command: serve, migrate, seed demo data, make secrets, add accounts."""
+"""The `linli` command: serve, migrate, seed demo data, back up and restore, make secrets."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,20 +22,29 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default: HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default: PORT or 8000).")
-@click.option("--workers", default=1, show_default=True, help="Worker processes.")
-def serve(host: str | None, port: int | None, workers: int) -> None:
-    """Serve the API and the PWA."""
-    import uvicorn
+@click.option(
+    "--workers",
+    default=None,
+    type=int,
+    help="Worker processes (default: LINLI_WORKERS or 1; one per container in Kubernetes).",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["granian", "uvicorn"]),
+    default=None,
+    help="HTTP server (default: LINLI_SERVER or granian; see docs/operations.md).",
+)
+def serve(host: str | None, port: int | None, workers: int | None, server: str | None) -> None:
+    """Serve the API and the PWA; SIGTERM drains in-flight requests, then stops."""
+    from backend.serve import run
 
     settings = load_settings()
-    uvicorn.run(
-        "backend.app:create_app",
-        factory=True,
+    run(
+        settings,
+        server=server or settings.server,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
+        workers=workers or settings.workers,
     )
 
 
@@ -107,8 +117,6 @@ def secret() -> None:
 
 def _ensure_sqlite_dir(url: str) -> None:
     if url.startswith("sqlite") and ":///" in url:
-        from pathlib import Path
-
         path = Path(url.split(":///", 1)[1])
         path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -193,3 +201,46 @@ async def _session() -> AsyncIterator[AsyncSession]:
             yield session
     finally:
         await database.dispose()
+
+
+@main.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup(target: Path) -> None:
+    """Back up the database to TARGET while the app keeps serving.
+
+    SQLite: a checked copy made by SQLite's online backup API. PostgreSQL: pg_dump's custom
+    format (needs the PostgreSQL client tools on PATH).
+    """
+    from backend.backup import BackupError, backup_postgres, backup_sqlite, sqlite_path
+
+    settings = load_settings()
+    try:
+        if settings.is_sqlite:
+            orders = backup_sqlite(sqlite_path(settings.database_url), target)
+            click.echo(f"backed up {orders} orders to {target}")
+        else:
+            backup_postgres(settings.database_url, target)
+            click.echo(f"pg_dump written to {target}")
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def restore(source: Path, yes: bool) -> None:
+    """Replace the database by the backup in SOURCE. Stop every app process first."""
+    from backend.backup import BackupError, restore_postgres, restore_sqlite, sqlite_path
+
+    settings = load_settings()
+    if not yes:
+        click.confirm(f"Replace everything in {settings.database_url} by {source}?", abort=True)
+    try:
+        if settings.is_sqlite:
+            orders = restore_sqlite(source, sqlite_path(settings.database_url))
+            click.echo(f"restored {orders} orders from {source}")
+        else:
+            restore_postgres(source, settings.database_url)
+            click.echo(f"restored {source} with pg_restore")
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc

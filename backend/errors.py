@@ -2,7 +2,8 @@
 
 Services raise the domain errors below; Litestar's own exceptions (validation, routing, auth)
 are converted here too, so the PWA and outside programs see one shape: `status`, `title`,
-`detail`, `code`, and for 422 the offending `field` plus `errors: [{field, message}]`.
+`detail`, `code`, `request_id` (the id in the logs and the `X-Request-ID` header), and for 422
+the offending `field` plus `errors: [{field, message}]`.
 A server error never carries a stack trace to the client; it is logged instead.
 """
 
@@ -12,6 +13,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
     MethodNotAllowedException,
@@ -25,6 +27,8 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+
+from backend.observability.requestid import request_id_for
 
 log = logging.getLogger("linli.errors")
 
@@ -108,10 +112,19 @@ class BadGateway(DomainError):
     code = "upstream.error"
 
 
+class Problem(ProblemDetailsException):
+    """Problem details that also name the request, so an answer leads to its log lines."""
+
+    def to_response(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        if isinstance(self.extra, dict):
+            self.extra["request_id"] = request_id_for(request.scope)
+        return super().to_response(request)
+
+
 def _problem(
     status: int, code: str, detail: str = "", headers: dict | None = None, **extra: Any
 ) -> ProblemDetailsException:
-    return ProblemDetailsException(
+    return Problem(
         status_code=status,
         title=HTTPStatus(status).phrase,
         detail=detail or HTTPStatus(status).description,

@@ -28,6 +28,13 @@ def head_revision() -> str:
     return heads[0]
 
 
+@cache
+def known_revisions() -> frozenset[str]:
+    return frozenset(
+        r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    )
+
+
 def migration_engine(url: str) -> AsyncEngine:
     # Plain engine: no foreign-key pragma, so SQLite batch migrations may rebuild tables.
     return create_async_engine(url, poolclass=pool.NullPool)

@@ -64,6 +64,28 @@ def _list(name: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in os.environ.get(name, "").split(",") if x.strip())
 
 
+SCORE_COMPONENTS = ("ratings", "callbacks", "on_time", "complaints")
+
+
+def _weights(raw: str) -> tuple[tuple[str, int], ...]:
+    """`ratings=40,callbacks=30,on_time=20,complaints=10` (the default when empty)."""
+    if not raw.strip():
+        return Settings.score_weights
+    found: dict[str, int] = {}
+    for part in raw.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in SCORE_COMPONENTS or not value.strip().isdigit():
+            raise SettingsError(
+                f"LINLI_SCORE_WEIGHTS: expected name=integer with names {SCORE_COMPONENTS}, "
+                f"got {part!r}"
+            )
+        found[name] = int(value)
+    if sum(found.values()) <= 0:
+        raise SettingsError("LINLI_SCORE_WEIGHTS must give some component a positive weight")
+    return tuple((k, found.get(k, 0)) for k in SCORE_COMPONENTS)
+
+
 def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{ROOT / 'var' / 'linli.db'}"
 
@@ -96,6 +118,13 @@ class Settings:
     jobs_enabled: bool = True
     jobs_interval_seconds: float = 30.0
     due_soon_minutes: int = 60
+    score_weights: tuple[tuple[str, int], ...] = (
+        ("ratings", 40),
+        ("callbacks", 30),
+        ("on_time", 20),
+        ("complaints", 10),
+    )
+    score_min_sample: int = 10
     sso: SsoSettings = field(default_factory=SsoSettings)
     redis_url: str = ""
     rate_limits: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
@@ -105,6 +134,23 @@ class Settings:
     s3_bucket: str = ""
     s3_endpoint: str = ""
     s3_region: str = ""
+    log_format: str = "json"
+    log_level: str = "INFO"
+    server: str = "granian"
+    workers: int = 1
+    shutdown_seconds: int = 20
+    metrics_token: str = ""
+    events_backend: str = "auto"
+    events_replay_minutes: int = 10
+    sse_heartbeat_seconds: int = 15
+    sse_queue_size: int = 200
+
+    @property
+    def events_transport(self) -> str:
+        """How live events cross processes: `memory` (one process), `postgres` or `redis`."""
+        if self.events_backend != "auto":
+            return self.events_backend
+        return "memory" if self.is_sqlite else "postgres"
 
     @property
     def is_sqlite(self) -> bool:
@@ -143,11 +189,33 @@ def load_settings() -> Settings:
         s3_bucket=os.environ.get("LINLI_S3_BUCKET", ""),
         s3_endpoint=os.environ.get("LINLI_S3_ENDPOINT", ""),
         s3_region=os.environ.get("LINLI_S3_REGION", ""),
+        log_format=os.environ.get("LINLI_LOG_FORMAT", "json"),
+        log_level=os.environ.get("LINLI_LOG_LEVEL", "INFO").upper(),
+        server=os.environ.get("LINLI_SERVER", "granian"),
+        workers=_int("LINLI_WORKERS", 1),
+        shutdown_seconds=_int("LINLI_SHUTDOWN_SECONDS", 20),
+        metrics_token=os.environ.get("LINLI_METRICS_TOKEN", ""),
+        events_backend=os.environ.get("LINLI_EVENTS_BACKEND") or "auto",
+        events_replay_minutes=_int("LINLI_EVENTS_REPLAY_MINUTES", 10),
+        sse_heartbeat_seconds=_int("LINLI_SSE_HEARTBEAT_SECONDS", 15),
+        sse_queue_size=_int("LINLI_SSE_QUEUE_SIZE", 200),
     )
     if settings.files_backend not in ("local", "s3"):
         raise SettingsError("LINLI_FILES_BACKEND must be 'local' or 's3'")
     if settings.files_backend == "s3" and not settings.s3_bucket:
         raise SettingsError("LINLI_FILES_BACKEND=s3 needs LINLI_S3_BUCKET")
+    if settings.server not in ("granian", "uvicorn"):
+        raise SettingsError("LINLI_SERVER must be 'granian' or 'uvicorn'")
+    if settings.log_format not in ("json", "text"):
+        raise SettingsError("LINLI_LOG_FORMAT must be 'json' or 'text'")
+    if settings.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError("LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    if settings.events_backend not in ("auto", "memory", "postgres", "redis"):
+        raise SettingsError("LINLI_EVENTS_BACKEND must be auto, memory, postgres or redis")
+    if settings.events_transport == "postgres" and settings.is_sqlite:
+        raise SettingsError("LINLI_EVENTS_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
+    if settings.events_transport == "redis" and not settings.redis_url:
+        raise SettingsError("LINLI_EVENTS_BACKEND=redis needs LINLI_REDIS_URL")
     if settings.sms_backend not in ("console", "webhook"):
         raise SettingsError("LINLI_SMS_BACKEND must be 'console' or 'webhook'")
     if settings.sms_backend == "webhook" and not settings.sms_webhook_url:

@@ -41,6 +41,7 @@ export default defineConfig({
         // No runtimeCaching: authenticated API answers must never land in a cache.
         runtimeCaching: [],
         cleanupOutdatedCaches: true,
+        importScripts: ['/push-sw.js'], // Web Push: show notices, open the order on click
       },
     }),
   ],

@@ -28,9 +28,15 @@ class Category(SQLModel, table=True):
 
 
 class Provider(SQLModel, table=True):
+    """A social organisation (社会组织) of the directory: code, grade 1A–5A, what it serves."""
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=128)
     uscc: str | None = Field(default=None, max_length=18, unique=True)
+    grade: str | None = Field(default=None, max_length=2)
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=True))
+    contact_name: str | None = Field(default=None, max_length=64)
+    contact_phone: str | None = Field(default=None, max_length=11)
 
 
 class ProviderCommunity(SQLModel, table=True):

@@ -40,6 +40,7 @@ class JobRunner:
         self.jobs = jobs
         self.interval = interval
         self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
 
     async def run_once(self, now: datetime | None = None) -> dict[str, int]:
         """One tick: every job once. A failing job is logged and retried next tick."""
@@ -53,19 +54,26 @@ class JobRunner:
         return done
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             handled = await self.run_once()
             if any(handled.values()):
                 log.info("jobs handled %s", handled)
-            await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))  # noqa: S311
+            pause = self.interval * random.uniform(0.8, 1.2)  # noqa: S311
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=pause)
 
     def start(self) -> None:
+        self._stopping = asyncio.Event()
         self._task = asyncio.create_task(self._loop(), name="linli-jobs")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 30.0) -> None:
+        """Let a tick in progress finish its transaction (a cancelled one could leave a
+        connection mid-transaction), then end; cancel only if it overruns `grace` seconds."""
         if self._task is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        self._stopping.set()
+        try:
+            await asyncio.wait_for(self._task, timeout=grace)
+        except TimeoutError:
+            log.warning("a job tick overran the shutdown grace; cancelled")
         self._task = None

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.auth.caller import Caller
 from backend.db import utcnow
 from backend.errors import NotFound
+from backend.notify.delivery import deliver_after_commit
+from backend.notify.events import Event, publish_after_commit
 from backend.notify.models import (
     InboxPage,
     MarkedRead,
@@ -19,7 +21,7 @@ from backend.notify.models import (
     NotificationPublic,
     UnreadCount,
 )
-from backend.orders.service import decode_cursor, encode_cursor
+from backend.pagination import decode_cursor, encode_cursor
 
 
 async def notify(
@@ -32,16 +34,40 @@ async def notify(
 ) -> None:
     """Tell each of `user_ids` about `kind` (a stable code such as `order.accepted`).
 
-    Adds one inbox row per distinct person to the caller's transaction; the caller commits.
+    Adds one inbox row per distinct person to the caller's transaction, and an `inbox.new` live
+    event published after it commits; never commits itself (the caller does).
     `payload` is JSON the PWA fills its translated text with (numbers, names, ids — no prose).
     """
+    people = list(dict.fromkeys(user_ids))  # once per person, in the order given
+    if not people:
+        return
     now = utcnow()
-    for user_id in dict.fromkeys(user_ids):  # once per person, in the order given
-        session.add(
-            Notification(
-                user_id=user_id, kind=kind, payload=dict(payload), order_id=order_id, created_at=now
-            )
+    rows = [
+        Notification(
+            user_id=user_id, kind=kind, payload=dict(payload), order_id=order_id, created_at=now
         )
+        for user_id in people
+    ]
+    session.add_all(rows)
+    # Their open apps update the unread badge (and fetch the inbox) once this commits.
+    await publish_after_commit(
+        session,
+        Event(kind="inbox.new", user_ids=people, payload={"kind": kind, "order_id": order_id}),
+    )
+    # The flush above gave the rows their ids; push and SMS go out after the commit.
+    deliver_after_commit(
+        session,
+        [
+            {
+                "id": r.id,
+                "user_id": r.user_id,
+                "kind": kind,
+                "payload": r.payload,
+                "order_id": order_id,
+            }
+            for r in rows
+        ],
+    )
 
 
 def _public(row: Notification) -> NotificationPublic:

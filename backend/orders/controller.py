@@ -200,3 +200,17 @@ class OrderController(Controller):
     ) -> OrderDetail:
         """Resident: the job was not done — back to `submitted`, within 7 days, before rating."""
         return await service.act(db, caller=caller, order_id=order_id, action="reopen", body=data)
+
+    @post("/{order_id:int}/complaint", status_code=HTTP_200_OK, operation_id="complainOrder")
+    async def complaint(
+        self,
+        order_id: FromPath[int],
+        data: JSONBody[ReasonBody],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
+    ) -> OrderDetail:
+        """Worker: a complaint (e.g. from a callback) sends a completed, not yet rated job back
+        to `submitted`, to be dispatched anew."""
+        return await service.act(
+            db, caller=caller, order_id=order_id, action="complaint", body=data
+        )

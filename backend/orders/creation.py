@@ -27,6 +27,7 @@ from backend.catalog.models import Category
 from backend.db import utcnow
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.files import service as files
+from backend.orders.live import announce
 from backend.orders.models import (
     IdempotencyRecord,
     Order,
@@ -243,6 +244,7 @@ async def create_order(
             "origin": "open311" if origin is not None else "app",
         },
     )
+    await announce(session, order, category, "submit", "submitted", {}, caller.id)
     if origin is not None:
         answer = {"id": order.id, "number": order.number, "public_token": order.public_token}
     else:

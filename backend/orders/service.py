@@ -6,8 +6,6 @@ by the order still being unclaimed): the row count decides 200 or 409, never a r
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +23,7 @@ from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.files import service as files
 from backend.orders import workflow
 from backend.orders.access import display_role, lost_claim, may_take, relations
+from backend.orders.live import announce
 from backend.orders.models import (
     CompleteBody,
     DispatchBody,
@@ -38,8 +37,10 @@ from backend.orders.models import (
     ReasonBody,
 )
 from backend.orders.present import present_order, present_timeline
+from backend.pagination import decode_cursor, encode_cursor
 from backend.places.models import Building
 from backend.quality import deadlines
+from backend.volunteers import hours
 
 VIEWS = ("mine", "community", "pool", "assigned")
 # What a transition's audit entry records beyond the status change (no personal text).
@@ -58,20 +59,6 @@ def _joined() -> Select:
         .outerjoin(Rating, Rating.order_id == Order.id)
         .outerjoin(Building, Building.id == Order.building_id)
     )
-
-
-def encode_cursor(order_id: int) -> str:
-    return base64.urlsafe_b64encode(str(order_id).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("cursor", "not a cursor this API handed out") from exc
-    if value <= 0:
-        raise Invalid("cursor", "not a cursor this API handed out")
-    return value
 
 
 async def _view_filter(session: AsyncSession, caller: Caller, view: str) -> ColumnElement[bool]:
@@ -282,9 +269,9 @@ async def act(
             values["assignee_user_id"] = caller.id
             guard += [Order.dispatch_mode == "pool", Order.assignee_user_id.is_(None)]
             lost_code = "order.already_claimed"
-    elif action in ("decline", "reopen"):
+    elif action in ("decline", "reopen", "complaint"):
         values = _clear_assignment()
-        if action == "reopen":
+        if action in ("reopen", "complaint"):
             values |= {
                 "completed_at": None,
                 "hours": None,
@@ -304,6 +291,8 @@ async def act(
         values = {"closed_at": now}
         note = body.comment
         session.add(Rating(order_id=order.id, rater_id=caller.id, **body.model_dump()))
+        # the resident's rating confirms the volunteer's hours, in this same transaction
+        await hours.confirm(session, order=order, source="rating", by=None, now=now)
     elif action in ("cancel", "reject"):
         assert isinstance(body, ReasonBody)
 
@@ -337,6 +326,7 @@ async def act(
         before={"status": order.status},
         after={"status": transition.target, **{k: values[k] for k in AUDITED if k in values}},
     )
+    await announce(session, order, category, action, transition.target, values, caller.id)
     try:
         await session.commit()
     except IntegrityError as exc:  # e.g. a rating raced in by a second request

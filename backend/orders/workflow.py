@@ -40,6 +40,7 @@ ACTIONS = (
     "cancel",
     "reject",
     "reopen",
+    "complaint",
 )
 
 
@@ -68,6 +69,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("in_progress", "cancel", "worker", "cancelled"),
     _t("completed", "rate", "owner", "closed"),
     _t("completed", "reopen", "owner", "submitted"),
+    # a complaint found by a callback (回访) sends an unrated job back to work; `closed` stays
+    # terminal, so a rated job's complaint is recorded (and scored) but reopens nothing
+    _t("completed", "complaint", "worker", "submitted"),
 )
 
 _BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}

@@ -18,12 +18,14 @@ describe('sso', () => {
     const seen = scriptFetch(() => json(200, { authorize_url: 'https://open.weixin.qq.com/x', state: 'S1' }));
     await goToProvider('wechat', 'sign_in', '/orders');
     expect(seen[0].path).toBe('/api/v1/auth/wechat/start');
+    expect(seen[0].body).toEqual({ mode: 'qr', scope: 'snsapi_base' }); // not in WeChat: the QR code
     expect(assign).toHaveBeenCalledWith('https://open.weixin.qq.com/x');
     expect(takePending('wechat', 'forged')).toBeNull();
     expect(takePending('wechat', 'S1')).toBeNull(); // one use: the first look spent it
 
-    await goToProvider('wechat', 'bind', '/me');
+    await goToProvider('wechat', 'bind', '/me', 'snsapi_userinfo');
     expect(seen[1].path).toBe('/api/v1/me/identities/wechat/start');
+    expect(seen[1].body).toMatchObject({ scope: 'snsapi_userinfo' });
     expect(takePending('wechat', 'S1')).toMatchObject({ purpose: 'bind', next: '/me' });
   });
 

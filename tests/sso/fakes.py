@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from joserfc import jwt
-from joserfc.jwk import RSAKey
+from joserfc.jwk import ECKey
 
 
 class _Server:
@@ -135,7 +135,7 @@ class FakeIssuer(_Server):
     def __init__(self, client_id: str) -> None:
         super().__init__()
         self.client_id = client_id
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig"})
+        self.key = ECKey.generate_key("P-256", parameters={"kid": "k1", "use": "sig"})
         self.codes: dict[str, dict] = {}
 
     def authorise(self, nonce: str, sub: str, mode: str = "good", **claims: object) -> str:
@@ -156,8 +156,8 @@ class FakeIssuer(_Server):
         }
         key = self.key
         if grant["mode"] == "bad_sig":
-            key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
-        return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+            key = ECKey.generate_key("P-256", parameters={"kid": "k1"})
+        return jwt.encode({"alg": "ES256", "kid": "k1"}, claims, key)
 
     def route(self, path: str, query: dict, headers: dict) -> tuple[int, dict]:
         self.calls.append(path)

@@ -46,7 +46,7 @@ export type ActionBody =
   | { action: 'dispatch'; body: DispatchBody }
   | { action: 'complete'; body: CompleteBody }
   | { action: 'rate'; body: RateBody }
-  | { action: 'decline' | 'cancel' | 'reject' | 'reopen'; body: { reason: string } }
+  | { action: 'decline' | 'cancel' | 'reject' | 'reopen' | 'complaint'; body: { reason: string } }
   | { action: 'accept' | 'start'; body?: Record<string, never> };
 
 export function act(id: Id, req: ActionBody): Promise<OrderDetail> {

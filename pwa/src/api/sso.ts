@@ -33,9 +33,12 @@ export function inWechat(): boolean {
   return /MicroMessenger/i.test(navigator.userAgent);
 }
 
-/** Starts a round trip and leaves the page for the provider's. */
-export async function goToProvider(kind: SsoKind, purpose: SsoPurpose, next = '/'): Promise<void> {
-  const wechat = { mode: inWechat() ? 'in_app' : 'qr', scope: 'snsapi_userinfo' } as const;
+export type WechatScope = 'snsapi_base' | 'snsapi_userinfo';
+
+/** Starts a round trip and leaves the page for the provider's. Inside WeChat `snsapi_base` is
+ * silent; `snsapi_userinfo` asks the person to share nickname and avatar. */
+export async function goToProvider(kind: SsoKind, purpose: SsoPurpose, next = '/', scope: WechatScope = 'snsapi_base'): Promise<void> {
+  const wechat = { mode: inWechat() ? 'in_app' : 'qr', scope } as const;
   const started = await unwrap(kind === 'oidc'
     ? client.POST('/api/v1/auth/oidc/start')
     : purpose === 'bind'

@@ -24,5 +24,5 @@ export type TakerPage = JsonOf<paths['/api/v1/communities/{community_id}/takers'
 export type Taker = TakerPage['items'][number];
 
 /** Every verb the order state machine knows; which apply comes only from `allowed_actions`. */
-export const ORDER_ACTIONS = ['dispatch', 'accept', 'decline', 'start', 'complete', 'rate', 'cancel', 'reject', 'reopen'] as const;
+export const ORDER_ACTIONS = ['dispatch', 'accept', 'decline', 'start', 'complete', 'rate', 'cancel', 'reject', 'reopen', 'complaint'] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];

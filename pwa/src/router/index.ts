@@ -18,6 +18,7 @@ export const TABS: Tab[] = [
   { name: 'hall', label: 'tabs.hall', icon: 'fire-o', roles: TAKER_ROLES },
   { name: 'tasks', label: 'tabs.tasks', icon: 'completed-o', roles: [...TAKER_ROLES, 'provider'] },
   { name: 'ideas', label: 'tabs.ideas', icon: 'bulb-o', roles: null },
+  { name: 'quality', label: 'tabs.quality', icon: 'chart-trending-o', roles: ['worker'] },
   { name: 'me', label: 'tabs.me', icon: 'user-o', roles: null },
 ];
 
@@ -51,6 +52,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/proposals/:id', name: 'proposal', component: () => import('@/views/ProposalView.vue'), props: true },
   { path: '/ideas/:id/public', name: 'disclosure', component: () => import('@/views/DisclosureView.vue'), props: true, meta: { public: true } },
   { path: '/me', name: 'me', component: () => import('@/views/MeView.vue') },
+  { path: '/quality', name: 'quality', component: () => import('@/views/QualityView.vue') },
+  { path: '/quality/callbacks', name: 'callbacks', component: () => import('@/views/CallbacksView.vue') },
+  { path: '/me/points', name: 'points', component: () => import('@/views/PointsView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
 

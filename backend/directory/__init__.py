@@ -1,0 +1,1 @@
+"""The directory of provider organisations (社会组织) and volunteer teams, the scored subjects."""

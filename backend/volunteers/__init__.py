@@ -1,0 +1,1 @@
+"""Volunteers: service hours, the points ledger (time bank), rewards, party-member registration."""
