@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +18,7 @@ from backend.catalog.models import (
     TakerPublic,
 )
 from backend.errors import Forbidden, Invalid, NotFound
+from backend.pagination import decode_key, encode_key
 
 
 async def list_categories(
@@ -117,17 +115,13 @@ async def list_takers(
 
 
 def _encode_taker_cursor(last: TakerPublic) -> str:
-    return base64.urlsafe_b64encode(f"{last.kind}:{last.id}".encode()).decode().rstrip("=")
+    return encode_key(last.kind, last.id)
 
 
 def _decode_taker_cursor(cursor: str | None) -> tuple[str, int]:
     if cursor is None:
         return "provider", 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, number = raw.partition(":")
-        if kind not in ("provider", "user"):
-            raise ValueError(kind)
-        return kind, int(number)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("cursor", "not a cursor this API handed out") from exc
+    kind, number = decode_key(cursor, 2)
+    if kind not in ("provider", "user") or not number.isdigit():
+        raise Invalid("cursor", "not a cursor this API handed out")
+    return kind, int(number)

@@ -8,8 +8,6 @@ can sign in as it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import secrets
 
@@ -29,6 +27,7 @@ from backend.open311.models import (
     IntegrationPage,
     IntegrationPublic,
 )
+from backend.pagination import decode_cursor, encode_cursor
 from backend.places.models import Community
 
 KEY_PREFIX = "l311_"
@@ -49,7 +48,10 @@ async def _communities(session: AsyncSession, integration_id: int) -> list[Commu
 
 
 async def _public(session: AsyncSession, integration: Integration) -> IntegrationPublic:
-    communities = await _communities(session, integration.id)  # type: ignore[arg-type]
+    return _present(integration, await _communities(session, integration.id))  # type: ignore[arg-type]
+
+
+def _present(integration: Integration, communities: list[Community]) -> IntegrationPublic:
     return IntegrationPublic(
         id=integration.id,  # type: ignore[arg-type]
         name=integration.name,
@@ -112,13 +114,6 @@ async def issue_for_admin(
     )
 
 
-def _cursor(value: str) -> int:
-    try:
-        return int(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("cursor", "not a cursor this API handed out") from exc
-
-
 def _visible(caller: Caller | None):  # type: ignore[no-untyped-def]
     query = select(Integration)
     if caller is not None:
@@ -138,13 +133,22 @@ async def list_integrations(
     """Integrations touching the caller's communities, newest first (the CLI sees all)."""
     query = _visible(caller)
     if cursor is not None:
-        query = query.where(Integration.id < _cursor(cursor))
+        query = query.where(Integration.id < decode_cursor(cursor))
     rows = list(await session.scalars(query.order_by(Integration.id.desc()).limit(limit + 1)))
-    items = [await _public(session, row) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = base64.urlsafe_b64encode(str(rows[limit - 1].id).encode()).decode()
-    return IntegrationPage(items=items, next_cursor=next_cursor and next_cursor.rstrip("="))
+    page = rows[:limit]
+    # One query for every row's communities, not one per row.
+    links = await session.execute(
+        select(IntegrationCommunity.integration_id, Community)
+        .join(Community, Community.id == IntegrationCommunity.community_id)
+        .where(IntegrationCommunity.integration_id.in_([r.id for r in page]))
+        .order_by(Community.id)
+    )
+    by_integration: dict[int, list[Community]] = {}
+    for integration_id, community in links:
+        by_integration.setdefault(integration_id, []).append(community)
+    items = [_present(row, by_integration.get(row.id, [])) for row in page]  # type: ignore[arg-type]
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None  # type: ignore[arg-type]
+    return IntegrationPage(items=items, next_cursor=next_cursor)
 
 
 async def revoke(

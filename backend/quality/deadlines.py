@@ -8,14 +8,13 @@ urgent before normal at the same instant; their cursor carries (deadline, id).
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, or_
 
 from backend.errors import Invalid
 from backend.orders.models import Order
+from backend.pagination import decode_key, encode_key
 
 OPEN = ("submitted", "dispatched", "accepted", "in_progress")
 
@@ -39,17 +38,16 @@ def deadline_order() -> tuple:
 
 
 def encode_deadline_cursor(deadline: datetime, urgency: str, order_id: int) -> str:
-    raw = f"{deadline.astimezone(UTC).isoformat()}|{0 if urgency == 'urgent' else 1}|{order_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    rank = 0 if urgency == "urgent" else 1
+    return encode_key(deadline.astimezone(UTC).isoformat(), rank, order_id)
 
 
 def after_deadline_cursor(cursor: str) -> ColumnElement[bool]:
     """Rows strictly after the cursor in (deadline, urgency rank, id) order."""
+    at_text, rank_text, id_text = decode_key(cursor, 3)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at_text, rank_text, id_text = raw.split("|")
         at, rank, order_id = datetime.fromisoformat(at_text), int(rank_text), int(id_text)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise Invalid("cursor", "not a cursor this API handed out") from exc
     if at.tzinfo is None:
         raise Invalid("cursor", "not a cursor this API handed out")
