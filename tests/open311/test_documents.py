@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from tests.factories import RESIDENT, Api
 from tests.open311 import spec_examples as spec
 from tests.open311.conftest import BASE, errors_of, file, filed, xml
@@ -33,7 +31,7 @@ async def _get(api: Api, path: str, **params: str):  # type: ignore[no-untyped-d
     return await api.client.get(f"{BASE}/{path}", params={"jurisdiction_id": "demo", **params})
 
 
-async def test_discovery_in_both_formats(api: Api) -> None:
+async def test_discovery_services_and_definitions(api: Api) -> None:
     ours, theirs = xml(await _get(api, "discovery.xml")), _spec(spec.DISCOVERY_XML)
     assert ours.tag == theirs.tag == "discovery"
     assert _tags(ours) == _tags(theirs)
@@ -46,8 +44,7 @@ async def test_discovery_in_both_formats(api: Api) -> None:
     _same_keys(answer, spec.DISCOVERY_JSON)
     _same_keys(answer["endpoints"][0], spec.DISCOVERY_JSON["endpoints"][0])
 
-
-async def test_services_are_the_communitys_catalogue(api: Api) -> None:
+    # services: the community's catalogue
     ours, theirs = xml(await _get(api, "services.xml")), _spec(spec.SERVICES_XML)
     assert ours.tag == "services" and len(ours) == 12
     for service in ours:
@@ -62,8 +59,7 @@ async def test_services_are_the_communitys_catalogue(api: Api) -> None:
     for item in answer.json():
         _same_keys(item, spec.SERVICES_JSON[0])
 
-
-async def test_service_definition_lists_the_attributes(api: Api) -> None:
+    # a service definition: the attributes every service asks
     ours, theirs = xml(await _get(api, "services/meal.xml")), _spec(spec.DEFINITION_XML)
     assert ours.tag == "service_definition" and _tags(ours) == _tags(theirs)
     spec_attribute = theirs.find("attributes/attribute")
@@ -118,19 +114,17 @@ async def test_requests_in_both_formats(api: Api, key: str) -> None:
         _same_keys(item, spec.REQUESTS_JSON[0])
 
 
-@pytest.mark.parametrize("fmt", ["xml", "json"])
-async def test_errors_are_the_specifications_document(api: Api, fmt: str) -> None:
-    answer = await file(api, "not-a-key", fmt=fmt)
-    assert answer.status_code == 403
-    if fmt == "xml":
-        ours, theirs = xml(answer), _spec(spec.ERRORS_XML)
-        assert ours.tag == theirs.tag and _tags(ours[0]) == _tags(theirs[0])
-    else:
-        _same_keys(answer.json()[0], spec.ERRORS_JSON[0])
-    assert errors_of(answer, fmt) == [(403, "api_key is not valid")]
-
-
-async def test_unknown_resources_and_formats_are_404s_not_pages(api: Api) -> None:
+async def test_errors_are_the_specifications_document(api: Api) -> None:
+    for fmt in ("xml", "json"):
+        answer = await file(api, "not-a-key", fmt=fmt)
+        assert answer.status_code == 403
+        if fmt == "xml":
+            ours, theirs = xml(answer), _spec(spec.ERRORS_XML)
+            assert ours.tag == theirs.tag and _tags(ours[0]) == _tags(theirs[0])
+        else:
+            _same_keys(answer.json()[0], spec.ERRORS_JSON[0])
+        assert errors_of(answer, fmt) == [(403, "api_key is not valid")]
+    # Unknown resources and formats are the specification's 404s, never the app's page.
     for path in ("nothing.json", "services.html", "requests/x/y.json"):
         answer = await _get(api, path)
         assert answer.status_code == 404, path

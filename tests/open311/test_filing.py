@@ -3,7 +3,6 @@ the reporter is found or created by phone, the timeline names the integration.""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from backend.auth.models import Membership, User
@@ -58,7 +57,7 @@ async def test_reporter_is_found_or_created_by_phone(api: Api, key: str) -> None
     assert [o["number"] for o in mine] == [known]
 
 
-async def test_location_and_attributes_are_stored(api: Api, key: str) -> None:
+async def test_what_a_filing_stores(api: Api, key: str) -> None:
     number = await filed(
         api,
         key,
@@ -76,65 +75,50 @@ async def test_location_and_attributes_are_stored(api: Api, key: str) -> None:
     assert order.urgency == "urgent" and order.media_url == "https://example.org/p.jpg"
     assert order.integration_id is not None and order.public_token
 
-
-async def test_address_alone_or_building_alone_locates(api: Api, key: str) -> None:
-    await filed(api, key, lat=None, long=None, address_string="3号楼")
-    building = await api.client.get("/open311/v2/requests.json", params={"jurisdiction_id": "demo"})
-    assert building.status_code == 200
-    number = await filed(api, key, lat=None, long=None, address_id="2")
+    # An address alone, or a building alone, locates too; descriptions go up to 4,000
+    # characters, and none at all takes the service's name.
+    by_address = await filed(api, key, lat=None, long=None, address_string="3号楼")
+    by_building = await filed(api, key, lat=None, long=None, address_id="2")
+    long_text = await filed(api, key, description="灯" * 4000)
+    untold = await filed(api, key, description=None)
     async with api.sessions() as session:
-        order = await session.scalar(select(Order).where(Order.number == number))
-    assert order is not None and order.building_id == 2
+        orders = {o.number: o for o in await session.scalars(select(Order))}
+    assert orders[by_address].address_text == "3号楼" and orders[by_address].latitude is None
+    assert orders[by_building].building_id == 2
+    assert len(orders[long_text].description) == 4000
+    assert orders[untold].description == "楼道照明"
 
 
-async def test_a_4000_character_description_fits(api: Api, key: str) -> None:
-    number = await filed(api, key, description="灯" * 4000)
-    async with api.sessions() as session:
-        order = await session.scalar(select(Order).where(Order.number == number))
-    assert order is not None and len(order.description) == 4000
-    too_long = await file(api, key, description="灯" * 4001)
-    assert too_long.status_code == 400
+BAD_FILINGS = [
+    ({"api_key": None}, 403, "api_key was not provided"),
+    ({"api_key": "l311_wrong"}, 403, "api_key is not valid"),
+    ({"jurisdiction_id": None}, 400, "jurisdiction_id was not provided"),
+    ({"jurisdiction_id": "nowhere"}, 404, "jurisdiction_id was not found"),
+    ({"jurisdiction_id": "second"}, 403, "api_key is not valid here"),
+    ({"service_code": None}, 400, "service_code was not provided"),
+    ({"service_code": "rocket"}, 404, "service_code was not found"),
+    ({"lat": None, "long": None}, 400, "location"),
+    ({"long": None}, 400, "lat: give both lat and long"),
+    ({"lat": "91"}, 400, "lat: must be between -90 and 90"),
+    ({"long": "-180.5"}, 400, "long: must be between -180 and 180"),
+    ({"lat": "nan"}, 400, "lat: must be between"),
+    ({"lat": "north"}, 400, "lat: not a number"),
+    ({"address_id": "999"}, 400, "address_id"),
+    ({"phone": "12345"}, 400, "phone: must be a mainland China mobile number"),
+    ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
+    ({"attribute[urgency]": "now!"}, 400, "attribute[urgency]"),
+    ({"attribute[preferred_start]": "soon"}, 400, "attribute[preferred_start]"),
+    ({"address_string": "路" * 201}, 400, "address_string"),
+    ({"description": "灯" * 4001}, 400, "description"),
+]
 
 
-async def test_no_description_takes_the_service_name(api: Api, key: str) -> None:
-    number = await filed(api, key, description=None)
-    async with api.sessions() as session:
-        order = await session.scalar(select(Order).where(Order.number == number))
-    assert order is not None and order.description == "楼道照明"
-
-
-@pytest.mark.parametrize(
-    ("fields", "status", "words"),
-    [
-        ({"api_key": None}, 403, "api_key was not provided"),
-        ({"api_key": "l311_wrong"}, 403, "api_key is not valid"),
-        ({"jurisdiction_id": None}, 400, "jurisdiction_id was not provided"),
-        ({"jurisdiction_id": "nowhere"}, 404, "jurisdiction_id was not found"),
-        ({"jurisdiction_id": "second"}, 403, "api_key is not valid here"),
-        ({"service_code": None}, 400, "service_code was not provided"),
-        ({"service_code": "rocket"}, 404, "service_code was not found"),
-        ({"lat": None, "long": None}, 400, "location"),
-        ({"long": None}, 400, "lat: give both lat and long"),
-        ({"lat": "91"}, 400, "lat: must be between -90 and 90"),
-        ({"long": "-180.5"}, 400, "long: must be between -180 and 180"),
-        ({"lat": "nan"}, 400, "lat: must be between"),
-        ({"lat": "north"}, 400, "lat: not a number"),
-        ({"address_id": "999"}, 400, "address_id"),
-        ({"phone": "12345"}, 400, "phone: must be a mainland China mobile number"),
-        ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
-        ({"attribute[urgency]": "now!"}, 400, "attribute[urgency]"),
-        ({"attribute[preferred_start]": "soon"}, 400, "attribute[preferred_start]"),
-        ({"address_string": "路" * 201}, 400, "address_string"),
-    ],
-)
-async def test_bad_requests_get_the_specifications_errors(
-    api: Api, key: str, fields: dict, status: int, words: str
-) -> None:
-    fields = {"api_key": key, **fields}
-    for fmt in ("json", "xml"):
-        answer = await file(api, **{**fields, "fmt": fmt})
-        assert answer.status_code == status, answer.text
-        [(code, description)] = errors_of(answer, fmt)
-        assert code == status and words in description
+async def test_bad_requests_get_the_specifications_errors(api: Api, key: str) -> None:
+    for fields, status, words in BAD_FILINGS:
+        for fmt in ("json", "xml"):
+            answer = await file(api, **{"api_key": key, **fields, "fmt": fmt})
+            assert answer.status_code == status, (fields, answer.text)
+            [(code, description)] = errors_of(answer, fmt)
+            assert code == status and words in description, (fields, description)
     async with api.sessions() as session:
         assert list(await session.scalars(select(Order))) == []
