@@ -37,6 +37,7 @@ class Call:
     query: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     files: dict[str, Any] | None = None
+    stream: bool = False  # an endless answer (SSE): only its status line is read
 
 
 Builder = Callable[[Api, str], Awaitable[Call]]
