@@ -2011,6 +2011,15 @@ export interface components {
             reason: string;
             to_line_id: number;
         };
+        /** AdjustmentPublic */
+        AdjustmentPublic: {
+            amount_fen: number;
+            from_line_id: number;
+            /** Format: date-time */
+            made_at: string;
+            reason: string;
+            to_line_id: number;
+        };
         /** AdvanceBody */
         AdvanceBody: {
             note?: string | null;
@@ -2256,6 +2265,14 @@ export interface components {
             amount_fen: number;
             note?: string | null;
         };
+        /** DisclosurePublic */
+        DisclosurePublic: {
+            objections: components["schemas"]["ObjectionPublic"][];
+            projects: components["schemas"]["ProjectPublic"][];
+            ranking: components["schemas"]["SelectionRow"][];
+            round: components["schemas"]["RoundPublic"];
+            totals: components["schemas"]["Totals"];
+        };
         /** DispatchBody */
         DispatchBody: {
             assignee_user_id?: number | null;
@@ -2276,6 +2293,14 @@ export interface components {
             report: string;
             score: number;
         };
+        /** EvaluationPublic */
+        EvaluationPublic: {
+            /** Format: date-time */
+            at: string;
+            passed: boolean;
+            report: string;
+            score: number;
+        };
         /** ExpenseCreate */
         ExpenseCreate: {
             amount_fen: number;
@@ -2283,6 +2308,17 @@ export interface components {
             note?: string | null;
             payee: string;
             receipt_file_id?: number | null;
+            /** Format: date */
+            spent_on: string;
+        };
+        /** ExpensePublic */
+        ExpensePublic: {
+            amount_fen: number;
+            budget_line_id: number;
+            id: number;
+            note: string | null;
+            payee: string;
+            receipt_file_id: number | null;
             /** Format: date */
             spent_on: string;
         };
@@ -2405,6 +2441,16 @@ export interface components {
         MilestoneDone: {
             evidence: string;
             photo_ids?: number[];
+        };
+        /** MilestonePublic */
+        MilestonePublic: {
+            done_at: string | null;
+            /** Format: date */
+            due_on: string;
+            evidence: string | null;
+            id: number;
+            photo_ids: number[];
+            title: string;
         };
         /** ModerateBody */
         ModerateBody: {
@@ -2678,6 +2724,53 @@ export interface components {
             supports: number;
             threshold: number;
         };
+        /** ProjectDetail */
+        ProjectDetail: {
+            adjustments: components["schemas"]["AdjustmentPublic"][];
+            allowed_actions: string[];
+            approved_fen: number;
+            budget_lines: components["schemas"]["ProjectLine"][];
+            contract_no: string | null;
+            disbursed_fen: number;
+            disbursements: components["schemas"]["TranchePublic"][];
+            evaluation: components["schemas"]["EvaluationPublic"] | null;
+            expenses: components["schemas"]["ExpensePublic"][];
+            milestones: components["schemas"]["MilestonePublic"][];
+            progress_pct: number;
+            proposal_id: number;
+            round_id: number;
+            spent_fen: number;
+            status: string;
+            title: string;
+        };
+        /** ProjectLine */
+        ProjectLine: {
+            allowed_fen: number;
+            id: number;
+            item: string;
+            quantity: number;
+            spent_fen: number;
+            total_fen: number;
+            unit_price_fen: number;
+        };
+        /** ProjectPublic */
+        ProjectPublic: {
+            adjustments: components["schemas"]["AdjustmentPublic"][];
+            approved_fen: number;
+            budget_lines: components["schemas"]["ProjectLine"][];
+            contract_no: string | null;
+            disbursed_fen: number;
+            disbursements: components["schemas"]["TranchePublic"][];
+            evaluation: components["schemas"]["EvaluationPublic"] | null;
+            expenses: components["schemas"]["ExpensePublic"][];
+            milestones: components["schemas"]["MilestonePublic"][];
+            progress_pct: number;
+            proposal_id: number;
+            round_id: number;
+            spent_fen: number;
+            status: string;
+            title: string;
+        };
         /** ProposalDraft */
         ProposalDraft: {
             attachment_ids?: number[];
@@ -2932,6 +3025,7 @@ export interface components {
         };
         /** RoundPublic */
         RoundPublic: {
+            allowed_actions?: string[];
             area_community_ids: number[];
             community_id: number | null;
             /** Format: date-time */
@@ -3079,6 +3173,21 @@ export interface components {
             code?: string | null;
             password?: string | null;
             phone: string;
+        };
+        /** Totals */
+        Totals: {
+            approved_fen: number;
+            disbursed_fen: number;
+            pool_fen: number;
+            spent_fen: number;
+        };
+        /** TranchePublic */
+        TranchePublic: {
+            amount_fen: number;
+            id: number;
+            note: string | null;
+            /** Format: date-time */
+            released_at: string;
         };
         /** UnreadCount */
         UnreadCount: {
@@ -6165,9 +6274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6368,9 +6475,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6495,9 +6600,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6538,9 +6641,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6622,9 +6723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6665,9 +6764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6708,9 +6805,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6788,9 +6883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -7024,9 +7117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -7048,7 +7139,10 @@ export interface operations {
     };
     publicRounds: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7061,8 +7155,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["RoundPage"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
                     };
                 };
             };
@@ -7085,9 +7192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DisclosurePublic"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -7149,6 +7254,8 @@ export interface operations {
     listRounds: {
         parameters: {
             query?: {
+                cursor?: string | null;
+                limit?: number;
                 phase?: "collecting" | "supporting" | "reviewing" | "announcing" | "implementing" | "evaluating" | "closed" | null;
             };
             header?: never;
@@ -7459,6 +7566,8 @@ export interface operations {
     listProposals: {
         parameters: {
             query?: {
+                cursor?: string | null;
+                limit?: number;
                 view?: "all" | "mine" | "to_review";
             };
             header?: never;
