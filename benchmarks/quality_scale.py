@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import platform
+import statistics
 import time
 import uuid
 from datetime import UTC, datetime
@@ -78,21 +79,33 @@ ANALYZE;
 """
 
 
-async def timed(label: str, results: dict, fn) -> object:
-    started = time.perf_counter()
-    value = await fn()
-    results[label] = round(time.perf_counter() - started, 3)
+async def timed(label: str, results: dict, fn, runs: int = 1) -> object:
+    """Run `fn` `runs` times; record the median seconds (and every run when more than one)."""
+    seconds, value = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        value = await fn()
+        seconds.append(round(time.perf_counter() - started, 3))
+    results[label] = statistics.median(seconds)
+    if runs > 1:
+        results.setdefault("runs", {})[label] = seconds
     return value
 
 
-async def main(n: int, providers: int) -> dict:
+async def main(n: int, providers: int, runs: int, keep: bool) -> dict:
     name = f"linli_bench_{uuid.uuid4().hex[:8]}"
     base = PG_URL.rpartition("/")[0]
     admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = f"{base}/{name}"
-    results: dict = {"orders": n, "providers": providers, "machine": platform.machine()}
+    results: dict = {
+        "orders": n,
+        "providers": providers,
+        "machine": platform.machine(),
+        "postgresql": None,
+        "load_average_before": os.getloadavg(),
+    }
     try:
         await upgrade(url)
         engine = create_async_engine(url, poolclass=NullPool)
@@ -110,44 +123,61 @@ async def main(n: int, providers: int) -> dict:
 
         await timed("generate_seconds", results, generate)
         sessions = async_sessionmaker(engine, expire_on_commit=False)
+        async with engine.connect() as conn:
+            results["postgresql"] = await conn.scalar(text("SHOW server_version"))
         weights = dict(scores.DEFAULT_WEIGHTS)
         async with sessions() as session:
             lines = await timed(
                 "provider_scorecards_quarter_seconds",
                 results,
                 lambda: rankings.compute(session, "2026Q3", "provider", weights, 10),
+                runs,
             )
             results["ranked_providers"] = sum(1 for x in lines if x.rank is not None)
             await timed(
                 "community_dashboard_month_seconds",
                 results,
                 lambda: dashboard.build(session, [3], "2026-07"),
+                runs,
             )
             await timed(
                 "street_dashboard_month_seconds",
                 results,
                 lambda: dashboard.build(session, list(range(1, 11)), "2026-07"),
+                runs,
             )
             await timed(
                 "community_dashboard_quarter_seconds",
                 results,
                 lambda: dashboard.build(session, [3], "2026Q3"),
+                runs,
             )
         await engine.dispose()
+        results["load_average_after"] = os.getloadavg()
     finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+        if keep:
+            print(f"kept database {name}")
+            await admin.dispose()
+        else:
+            await drop(admin, name)
     print(json.dumps(results, indent=2))
     return results
+
+
+async def drop(admin, name: str) -> None:
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--providers", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3, help="timings per measurement (median)")
+    parser.add_argument("--keep", action="store_true", help="keep the database (for EXPLAIN)")
     parser.add_argument("--out")
     args = parser.parse_args()
-    measured = asyncio.run(main(args.orders, args.providers))
+    measured = asyncio.run(main(args.orders, args.providers, args.runs, args.keep))
     if args.out:
         Path(args.out).write_text(json.dumps(measured, indent=2) + "\n")

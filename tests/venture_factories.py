@@ -11,7 +11,7 @@ from sqlalchemy import select
 from backend.auth.models import Membership, StreetRole, User
 from backend.db import utcnow
 from backend.places.models import Community
-from tests.factories import ADMIN, RESIDENT, WORKER, Api
+from tests.factories import ADMIN, PARTY, RESIDENT, REVIEWER, WORKER, Api
 
 OFFSETS = {
     "collecting": 40,
@@ -106,3 +106,20 @@ async def add_reviewer(api: Api, phone: str, name: str, *, resident: bool = Fals
 def scores(each: int = 16, **fields: Any) -> dict:
     criteria = ("need_fit", "feasibility", "budget", "sustainability", "participation")
     return {"no_conflict": True, **dict.fromkeys(criteria, each), "comment": "可行", **fields}
+
+
+async def contracted(api: Api, *, pool_fen: int = 2_000_000) -> tuple[int, dict]:
+    """A round moved to implementing with one proposal (the demo resident's, 10,000 CNY:
+    lines of 6,000 and 4,000) selected and contracted; answers (round id, project)."""
+    rnd = await open_round(api, pool_fen=pool_fen, support_threshold=1)
+    proposal = await submitted(api, rnd["id"])
+    await advance(api, rnd["id"], "supporting")
+    url = f"/api/v1/ventures/proposals/{proposal['id']}"
+    assert (await api.post(PARTY, f"{url}/support")).status_code == 200
+    await advance(api, rnd["id"], "reviewing")
+    assert (await api.post(REVIEWER, f"{url}/review", scores(17))).status_code == 200
+    for phase in ("announcing", "implementing"):
+        await advance(api, rnd["id"], phase)
+    answer = await api.post(ADMIN, f"{url}/contract", {"contract_no": "HT-1"})
+    assert answer.status_code == 200, answer.text
+    return rnd["id"], answer.json()

@@ -1,7 +1,7 @@
 """audit log
 
 Revision ID: 20f23f688e45
-Revises: 11dfc2430cf1
+Revises: 5f0c2a9d7e41
 Create Date: 2026-11-22 01:08:12.684406
 """
 
@@ -14,7 +14,7 @@ import backend.db
 from alembic import op
 
 revision: str = "20f23f688e45"
-down_revision: str | None = "11dfc2430cf1"
+down_revision: str | None = "5f0c2a9d7e41"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -28,6 +28,11 @@ class Order(SQLModel, table=True):
         Index("ix_order_proxy", "proxy_id", "id"),
         Index("ix_order_assignee_user", "assignee_user_id", "id"),
         Index("ix_order_assignee_provider", "assignee_provider_id", "id"),
+        # A period's orders: dashboards count what a community created or finished in a month
+        # or quarter; scorecards rank every provider over a quarter's finished orders.
+        Index("ix_order_community_created", "community_id", "created_at"),
+        Index("ix_order_community_completed", "community_id", "completed_at"),
+        Index("ix_order_completed", "completed_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=16, unique=True)

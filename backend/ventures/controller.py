@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,8 @@ from backend.ventures.bodies import (
 
 Db = NamedDependency[AsyncSession]
 Who = NamedDependency[Caller]
+Cursor = Annotated[str | None, QueryParameter(max_length=64)]
+Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 
 
 class RoundController(Controller):
@@ -52,9 +54,16 @@ class RoundController(Controller):
         return await rounds.create_round(db, caller=caller, body=data)
 
     @get("/", operation_id="listRounds")
-    async def list(self, caller: Who, db: Db, phase: FromQuery[Phase | None] = None) -> RoundPage:
-        """Rounds, those of the caller's communities first, newest first."""
-        return RoundPage(items=await rounds.list_rounds(db, caller=caller, phase=phase))
+    async def list(
+        self,
+        caller: Who,
+        db: Db,
+        phase: FromQuery[Phase | None] = None,
+        cursor: Cursor = None,
+        limit: Limit = 20,
+    ) -> RoundPage:
+        """Rounds, those of the caller's communities first, newest first; keyset-paginated."""
+        return await rounds.list_rounds(db, caller=caller, phase=phase, cursor=cursor, limit=limit)
 
     @get("/{round_id:int}", operation_id="getRound")
     async def detail(self, round_id: FromPath[int], caller: Who, db: Db) -> RoundPublic:
@@ -94,11 +103,14 @@ class RoundController(Controller):
         caller: Who,
         db: Db,
         view: FromQuery[Literal["all", "mine", "to_review"]] = "all",
+        cursor: Cursor = None,
+        limit: Limit = 20,
     ) -> ProposalPage:
         """Submitted proposals (ranked once published); `mine` adds drafts; `to_review` is a
-        reviewer's seats."""
-        found = await proposals.list_proposals(db, caller=caller, round_id=round_id, view=view)
-        return ProposalPage(items=found)
+        reviewer's seats. Keyset-paginated."""
+        return await proposals.list_proposals(
+            db, caller=caller, round_id=round_id, view=view, cursor=cursor, limit=limit
+        )
 
     @post("/{round_id:int}/proposals", status_code=HTTP_201_CREATED, operation_id="createProposal")
     async def create_proposal(

@@ -1,21 +1,24 @@
 """Delivery of a funded project: contract, milestones, tranches, expenses against budget lines,
 adjustments between lines, and the evaluation that releases the last tranche (评估兑现).
 
-The money rules, each a 409 when broken: tranches never exceed the approved total; the tranche
-that completes the total waits for a passing evaluation; spending never exceeds what was
-disbursed; spending on a line never exceeds what the line allows, and what a line allows moves
-only by a recorded adjustment.
+Who may act and when is in rules.py (the same rules give each answer its `allowed_actions`).
+The money rules here, each a 409 when broken: tranches never exceed the approved total; the
+tranche that completes the total waits for a passing evaluation; spending never exceeds what
+was disbursed; spending on a line never exceeds what the line allows, and what a line allows
+moves only by a recorded adjustment. A failing evaluation fails the project: no tranche is
+released after it (the last one is never paid), milestones stop; receipts for the money already
+paid out are still recorded so that the disclosure accounts for it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
 from backend.db import utcnow
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
-from backend.ventures import journal
+from backend.errors import Conflict, Invalid, NotFound
+from backend.ventures import journal, rules
 from backend.ventures.access import RoundAccess, load_proposal
 from backend.ventures.bodies import (
     AdjustmentCreate,
@@ -25,6 +28,7 @@ from backend.ventures.bodies import (
     ExpenseCreate,
     MilestoneCreate,
     MilestoneDone,
+    ProjectDetail,
 )
 from backend.ventures.models import (
     BudgetAdjustment,
@@ -36,43 +40,32 @@ from backend.ventures.models import (
     Proposal,
 )
 from backend.ventures.project import project_view
-from backend.ventures.review import conflicted
 
 PASS_MARK = 60
-RUNNING = ("implementing", "evaluating")
 
 
-async def _sum(session: AsyncSession, column, *where) -> int:
-    return int(await session.scalar(select(func.coalesce(func.sum(column), 0)).where(*where)))
+async def _detail(session: AsyncSession, proposal: Proposal, access: RoundAccess) -> ProjectDetail:
+    known = await rules.facts(session, proposal, access)
+    view = await project_view(session, proposal)
+    return ProjectDetail(
+        **view.model_dump(),
+        allowed_actions=rules.allowed(rules.PROJECT_RULES, proposal, access, known),
+    )
 
 
-async def disbursed(session: AsyncSession, proposal_id: int) -> int:
-    return await _sum(session, Disbursement.amount_fen, Disbursement.proposal_id == proposal_id)
-
-
-async def spent(session: AsyncSession, proposal_id: int) -> int:
-    return await _sum(session, Expense.amount_fen, Expense.proposal_id == proposal_id)
-
-
-def _team(proposal: Proposal, access: RoundAccess) -> None:
-    """The author's team reports progress and spending; the community's workers may help."""
-    if access.caller.id != proposal.author_id and not access.worker_of(proposal.community_id):
-        raise Forbidden("project.not_team", "only the project team records this")
-
-
-def _contracted(proposal: Proposal) -> None:
-    if proposal.status not in ("contracted", "completed"):
-        raise Conflict("project.not_contracted", f"the proposal is {proposal.status}")
+async def _check(
+    session: AsyncSession, action: str, proposal: Proposal, access: RoundAccess
+) -> rules.Facts:
+    known = await rules.facts(session, proposal, access)
+    rules.PROJECT_RULES[action](proposal, access, known)
+    return known
 
 
 async def sign_contract(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: ContractBody
-) -> dict:
+) -> ProjectDetail:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
-    access.require("admin")
-    access.require_phase("implementing")
-    if proposal.status != "selected":
-        raise Conflict("project.not_selected", "only a selected proposal is contracted")
+    await _check(session, "contract", proposal, access)
     proposal.status, proposal.contract_no, proposal.contracted_at = (
         "contracted",
         body.contract_no,
@@ -88,30 +81,27 @@ async def sign_contract(
     )
     await journal.tell_author(session, proposal=proposal)
     await session.commit()
-    return await project_view(session, proposal)
+    return await _detail(session, proposal, access)
 
 
 async def add_milestone(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: MilestoneCreate
-) -> dict:
+) -> ProjectDetail:
     proposal, access = await load_proposal(session, caller, proposal_id)
-    _team(proposal, access)
-    _contracted(proposal)
-    access.require_phase(*RUNNING)
+    await _check(session, "add_milestone", proposal, access)
     session.add(Milestone(proposal_id=proposal.id, title=body.title, due_on=body.due_on))
     await session.commit()
-    return await project_view(session, proposal)
+    return await _detail(session, proposal, access)
 
 
 async def complete_milestone(
     session: AsyncSession, *, caller: Caller, milestone_id: int, body: MilestoneDone
-) -> dict:
+) -> ProjectDetail:
     milestone = await session.get(Milestone, milestone_id)
     if milestone is None:
         raise NotFound("milestone.not_found", "no such milestone")
     proposal, access = await load_proposal(session, caller, milestone.proposal_id)
-    _team(proposal, access)
-    access.require_phase(*RUNNING)
+    await _check(session, "complete_milestone", proposal, access)
     if milestone.done_at is not None:
         raise Conflict("milestone.done", "this milestone is already done")
     milestone.evidence, milestone.photo_ids, milestone.done_at = (
@@ -120,7 +110,7 @@ async def complete_milestone(
         utcnow(),
     )
     await session.commit()
-    return await project_view(session, proposal)
+    return await _detail(session, proposal, access)
 
 
 async def _passed(session: AsyncSession, proposal_id: int) -> bool:
@@ -131,13 +121,11 @@ async def _passed(session: AsyncSession, proposal_id: int) -> bool:
 
 async def disburse(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: DisbursementCreate
-) -> dict:
+) -> ProjectDetail:
     # The row lock (PostgreSQL) or the immediate write lock (SQLite) serialises two admins.
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
-    access.require("admin")
-    _contracted(proposal)
-    access.require_phase(*RUNNING)
-    after = await disbursed(session, proposal.id) + body.amount_fen
+    known = await _check(session, "disburse", proposal, access)
+    after = known.disbursed + body.amount_fen
     if after > proposal.total_fen:
         raise Conflict("disbursement.over_total", "tranches would exceed the approved total")
     if after == proposal.total_fen and not await _passed(session, proposal.id):
@@ -165,7 +153,11 @@ async def disburse(
         proposal.status = "completed"
         await journal.tell_author(session, proposal=proposal)
     await session.commit()
-    return await project_view(session, proposal)
+    return await _detail(session, proposal, access)
+
+
+async def _line_spent(session: AsyncSession, line_id: int) -> int:
+    return await rules.sum_of(session, Expense.amount_fen, Expense.budget_line_id == line_id)
 
 
 async def _line(session: AsyncSession, proposal: Proposal, line_id: int, field: str) -> BudgetLine:
@@ -177,15 +169,13 @@ async def _line(session: AsyncSession, proposal: Proposal, line_id: int, field: 
 
 async def record_expense(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: ExpenseCreate
-) -> dict:
+) -> ProjectDetail:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
-    _team(proposal, access)
-    _contracted(proposal)
-    access.require_phase(*RUNNING)
+    known = await _check(session, "record_expense", proposal, access)
     line = await _line(session, proposal, body.budget_line_id, "budget_line_id")
-    if await spent(session, proposal.id) + body.amount_fen > await disbursed(session, proposal.id):
+    if known.spent + body.amount_fen > known.disbursed:
         raise Conflict("expense.over_disbursed", "spending would exceed the money disbursed")
-    line_spent = await _sum(session, Expense.amount_fen, Expense.budget_line_id == line.id)
+    line_spent = await _line_spent(session, line.id)
     if line_spent + body.amount_fen > line.allowed_fen:
         raise Conflict(
             "expense.over_budget_line",
@@ -199,42 +189,33 @@ async def record_expense(
         )
     )
     await session.commit()
-    return await project_view(session, proposal)
+    return await _detail(session, proposal, access)
 
 
 async def adjust(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: AdjustmentCreate
-) -> dict:
+) -> ProjectDetail:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
-    access.require("admin")
-    _contracted(proposal)
+    await _check(session, "adjust", proposal, access)
     source = await _line(session, proposal, body.from_line_id, "from_line_id")
     target = await _line(session, proposal, body.to_line_id, "to_line_id")
     if source.id == target.id:
         raise Invalid("to_line_id", "must differ from from_line_id")
-    unspent = source.allowed_fen - await _sum(
-        session, Expense.amount_fen, Expense.budget_line_id == source.id
-    )
+    unspent = source.allowed_fen - await _line_spent(session, source.id)
     if body.amount_fen > unspent:
         raise Conflict("adjustment.exceeds_unspent", "more than the line has left unspent")
     source.allowed_fen -= body.amount_fen
     target.allowed_fen += body.amount_fen
     session.add(BudgetAdjustment(proposal_id=proposal.id, made_by=caller.id, **body.model_dump()))
     await session.commit()
-    return await project_view(session, proposal)
+    return await _detail(session, proposal, access)
 
 
 async def evaluate(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: EvaluationCreate
-) -> dict:
+) -> ProjectDetail:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
-    access.require("reviewer")
-    access.require_phase("evaluating")
-    _contracted(proposal)
-    if await conflicted(session, proposal, caller.id):
-        raise Forbidden("review.conflict_of_interest", "an evaluator must be independent")
-    if await session.scalar(select(Evaluation.id).where(Evaluation.proposal_id == proposal.id)):
-        raise Conflict("evaluation.exists", "this project was already evaluated")
+    await _check(session, "evaluate", proposal, access)
     passed = body.score >= PASS_MARK
     session.add(
         Evaluation(
@@ -253,10 +234,14 @@ async def evaluate(
         action="evaluate_pass" if passed else "evaluate_fail",
         note=str(body.score),
     )
+    if not passed:
+        # 评估兑现: a failed evaluation ends the project; the last tranche is never released.
+        proposal.status = "failed"
+        await journal.tell_author(session, proposal=proposal)
     await session.commit()
-    return await project_view(session, proposal)
+    return await _detail(session, proposal, access)
 
 
-async def get_project(session: AsyncSession, *, caller: Caller, proposal_id: int) -> dict:
-    proposal, _ = await load_proposal(session, caller, proposal_id)
-    return await project_view(session, proposal)
+async def get_project(session: AsyncSession, *, caller: Caller, proposal_id: int) -> ProjectDetail:
+    proposal, access = await load_proposal(session, caller, proposal_id)
+    return await _detail(session, proposal, access)

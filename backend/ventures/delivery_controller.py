@@ -22,12 +22,13 @@ from backend.ventures.bodies import (
     MilestoneCreate,
     MilestoneDone,
     ModerateBody,
+    ProjectDetail,
     ReportBody,
 )
 
 Db = NamedDependency[AsyncSession]
 Who = NamedDependency[Caller]
-Project = dict[str, Any]
+Project = ProjectDetail
 
 
 class ProjectController(Controller):

@@ -104,7 +104,7 @@ async def seed_rounds(session, callers: dict[str, Caller], communities: dict[str
     project = await delivery.sign_contract(
         session, caller=admin, proposal_id=pid, body=ContractBody(contract_no="XFJD-2026-001")
     )
-    rails, labour = (line["id"] for line in project["budget_lines"])
+    rails, labour = (line.id for line in project.budget_lines)
     await delivery.disburse(
         session, caller=admin, proposal_id=pid, body=DisbursementCreate(amount_fen=700_000)
     )
@@ -126,7 +126,7 @@ async def seed_rounds(session, callers: dict[str, Caller], communities: dict[str
         await delivery.complete_milestone(
             session,
             caller=resident,
-            milestone_id=view["milestones"][-1]["id"],
+            milestone_id=view.milestones[-1].id,
             body=MilestoneDone(evidence=evidence),
         )
     await to(closed.id, "evaluating")

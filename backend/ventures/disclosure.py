@@ -15,14 +15,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.errors import NotFound
-from backend.ventures.access import area
+from backend.pagination import decode_cursor, encode_cursor
+from backend.ventures.access import area, areas
+from backend.ventures.bodies import (
+    DisclosurePublic,
+    ObjectionPublic,
+    ProjectPublic,
+    RoundPage,
+    SelectionRow,
+    Totals,
+)
 from backend.ventures.models import Proposal, VentureRound
 from backend.ventures.objections import list_objections
 from backend.ventures.phases import at_least
 from backend.ventures.project import project_view
 from backend.ventures.rounds import present_round
+from backend.ventures.selection import selection_row
 
-FUNDED = ("selected", "contracted", "completed")
+# Every project that got money or was promised it, including one that failed its evaluation:
+# the public sees what was paid out to it and what it was spent on.
+FUNDED = ("selected", "contracted", "completed", "failed")
 
 
 async def _round(session: AsyncSession, round_id: int) -> VentureRound:
@@ -32,12 +44,21 @@ async def _round(session: AsyncSession, round_id: int) -> VentureRound:
     return rnd
 
 
-async def public_rounds(session: AsyncSession) -> list[dict]:
-    rows = await session.scalars(select(VentureRound).order_by(VentureRound.id.desc()).limit(200))
-    return [present_round(rnd, await area(session, rnd)).model_dump(mode="json") for rnd in rows]
+async def public_rounds(session: AsyncSession, *, cursor: str | None, limit: int) -> RoundPage:
+    """Every round, newest first, keyset-paginated on the id."""
+    query = select(VentureRound).order_by(VentureRound.id.desc()).limit(limit + 1)
+    if cursor is not None:
+        query = query.where(VentureRound.id < decode_cursor(cursor))
+    rows = list(await session.scalars(query))
+    page = rows[:limit]
+    covered = await areas(session, page)
+    return RoundPage(
+        items=[present_round(rnd, covered[rnd.id]) for rnd in page],
+        next_cursor=encode_cursor(page[-1].id) if len(rows) > limit else None,
+    )
 
 
-async def _projects(session: AsyncSession, rnd: VentureRound) -> list[dict]:
+async def _projects(session: AsyncSession, rnd: VentureRound) -> list[ProjectPublic]:
     if not at_least(rnd.phase, "announcing"):
         return []
     rows = await session.scalars(
@@ -48,7 +69,7 @@ async def _projects(session: AsyncSession, rnd: VentureRound) -> list[dict]:
     return [await project_view(session, p) for p in rows]
 
 
-async def public_round(session: AsyncSession, *, round_id: int) -> dict:
+async def public_round(session: AsyncSession, *, round_id: int) -> DisclosurePublic:
     rnd = await _round(session, round_id)
     announced = at_least(rnd.phase, "announcing")
     projects = await _projects(session, rnd)
@@ -59,34 +80,23 @@ async def public_round(session: AsyncSession, *, round_id: int) -> dict:
             .where(Proposal.round_id == rnd.id, Proposal.submitted_at.is_not(None))
             .order_by(Proposal.rank.is_(None), Proposal.rank, Proposal.id)
         )
-        ranking = [
-            {
-                "proposal_id": p.id,
-                "title": p.title,
-                "total_fen": p.total_fen,
-                "supports": p.support_count,
-                "mean_score": p.mean_score,
-                "rank": p.rank,
-                "funded": p.funded,
-                "reason": p.selection_reason,
-            }
-            for p in rows
-        ]
-    return {
-        "round": present_round(rnd, await area(session, rnd)).model_dump(mode="json"),
-        "totals": {
-            "pool_fen": rnd.pool_fen,
-            "approved_fen": sum(p["approved_fen"] for p in projects),
-            "disbursed_fen": sum(p["disbursed_fen"] for p in projects),
-            "spent_fen": sum(p["spent_fen"] for p in projects),
-        },
-        "ranking": ranking,
-        "projects": projects,
-        "objections": await list_objections(session, round_id=rnd.id) if announced else [],
-    }
+        ranking = [SelectionRow.model_validate(selection_row(p)) for p in rows]
+    objections = await list_objections(session, round_id=rnd.id) if announced else []
+    return DisclosurePublic(
+        round=present_round(rnd, await area(session, rnd)),
+        totals=Totals(
+            pool_fen=rnd.pool_fen,
+            approved_fen=sum(p.approved_fen for p in projects),
+            disbursed_fen=sum(p.disbursed_fen for p in projects),
+            spent_fen=sum(p.spent_fen for p in projects),
+        ),
+        ranking=ranking,
+        projects=projects,
+        objections=[ObjectionPublic.model_validate(o) for o in objections],
+    )
 
 
-async def public_project(session: AsyncSession, *, proposal_id: int) -> dict:
+async def public_project(session: AsyncSession, *, proposal_id: int) -> ProjectPublic:
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None or proposal.status not in FUNDED:
         raise NotFound("project.not_found", "no such project")
@@ -115,19 +125,19 @@ async def export_rows(session: AsyncSession, *, round_id: int) -> list[tuple]:
     rnd = await _round(session, round_id)
     rows = []
     for project in await _projects(session, rnd):
-        for line in project["budget_lines"]:
+        for line in project.budget_lines:
             rows.append(
                 (
-                    project["proposal_id"],
-                    project["title"],
-                    project["status"],
-                    line["item"],
-                    line["quantity"],
-                    line["unit_price_fen"],
-                    line["total_fen"],
-                    line["allowed_fen"],
-                    line["spent_fen"],
-                    project["disbursed_fen"],
+                    project.proposal_id,
+                    project.title,
+                    project.status,
+                    line.item,
+                    line.quantity,
+                    line.unit_price_fen,
+                    line.total_fen,
+                    line.allowed_fen,
+                    line.spent_fen,
+                    project.disbursed_fen,
                 )
             )
     return rows

@@ -13,14 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.auth.caller import Caller
 from backend.catalog.models import Category
 from backend.db import utcnow
-from backend.errors import Forbidden, Invalid, NotFound
+from backend.errors import Invalid, NotFound
 from backend.orders.models import Order
 from backend.places.models import Building, Grid
+from backend.ventures import rules
 from backend.ventures.access import load_round
 from backend.ventures.bodies import DeriveNeeds, NeedCreate, NeedPublic, ScreenBody
 from backend.ventures.models import Need
-
-OPEN_PHASES = ("collecting", "supporting")
 
 
 def present_need(need: Need) -> NeedPublic:
@@ -31,10 +30,8 @@ async def post_need(
     session: AsyncSession, *, caller: Caller, round_id: int, body: NeedCreate
 ) -> NeedPublic:
     access = await load_round(session, caller, round_id)
+    rules.may_post_need(access)
     mine = access.resident_communities()
-    if not mine:
-        raise Forbidden("venture.out_of_area", "only residents of the round's area post needs")
-    access.require_phase(*OPEN_PHASES)
     community_id = body.community_id if body.community_id is not None else mine[0]
     if community_id not in mine:
         raise Invalid("community_id", "not a community of yours in this round's area")
@@ -65,9 +62,7 @@ async def derive_needs(
 ) -> list[NeedPublic]:
     """Count orders per (community, category, grid) in the window; one need per group."""
     access = await load_round(session, caller, round_id)
-    if not any(access.worker_of(c) for c in access.communities):
-        raise Forbidden("venture.role_required", "a worker or admin of the area derives needs")
-    access.require_phase(*OPEN_PHASES)
+    rules.may_derive_needs(access)
     until = body.until or utcnow()
     if until <= body.since:
         raise Invalid("until", "must be after since")
@@ -128,9 +123,7 @@ async def screen(
     if need is None:
         raise NotFound("need.not_found", "no such need")
     access = await load_round(session, caller, need.round_id)
-    if not (access.worker_of(need.community_id) or access.has("reviewer")):
-        raise Forbidden("venture.role_required", "workers or reviewers screen needs")
-    access.require_phase(*OPEN_PHASES)
+    rules.may_screen(access, need.community_id)
     need.screening = "selected" if body.selected else "not_selected"
     need.screening_reason = body.reason
     need.screened_by = caller.id

@@ -10,7 +10,7 @@ from backend.auth.caller import Caller
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.notify.service import notify
-from backend.ventures import journal
+from backend.ventures import journal, rules
 from backend.ventures.access import load_proposal, load_round
 from backend.ventures.bodies import AnswerBody, ReasonBody
 from backend.ventures.models import Objection
@@ -50,8 +50,7 @@ async def answer_objection(
     if objection is None:
         raise NotFound("objection.not_found", "no such objection")
     access = await load_round(session, caller, objection.round_id)
-    access.require("admin")
-    access.require_phase("announcing")
+    rules.may_answer_objections(access)
     if objection.answer is not None:
         raise Conflict("objection.answered", "this objection was already answered")
     objection.answer, objection.answered_by, objection.answered_at = (

@@ -10,6 +10,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.ventures.bodies import (
+    AdjustmentPublic,
+    EvaluationPublic,
+    ExpensePublic,
+    MilestonePublic,
+    ProjectLine,
+    ProjectPublic,
+    TranchePublic,
+)
 from backend.ventures.models import (
     BudgetAdjustment,
     BudgetLine,
@@ -29,7 +38,7 @@ async def _rows(session: AsyncSession, model, proposal_id: int) -> list:
     )
 
 
-async def project_view(session: AsyncSession, proposal: Proposal) -> dict:
+async def project_view(session: AsyncSession, proposal: Proposal) -> ProjectPublic:
     lines = list(
         await session.scalars(
             select(BudgetLine)
@@ -48,71 +57,42 @@ async def project_view(session: AsyncSession, proposal: Proposal) -> dict:
     for expense in expenses:
         spent_by_line[expense.budget_line_id] += expense.amount_fen
     done = sum(1 for m in milestones if m.done_at is not None)
-    return {
-        "proposal_id": proposal.id,
-        "round_id": proposal.round_id,
-        "title": proposal.title,
-        "status": proposal.status,
-        "contract_no": proposal.contract_no,
-        "approved_fen": proposal.total_fen,
-        "disbursed_fen": sum(t.amount_fen for t in tranches),
-        "spent_fen": sum(e.amount_fen for e in expenses),
-        "progress_pct": round(100 * done / len(milestones)) if milestones else 0,
-        "budget_lines": [
-            {
-                "id": line.id,
-                "item": line.item,
-                "quantity": line.quantity,
-                "unit_price_fen": line.unit_price_fen,
-                "total_fen": line.total_fen,
-                "allowed_fen": line.allowed_fen,
-                "spent_fen": spent_by_line[line.id],
-            }
+
+    def rows(model: type, items: list) -> list:
+        return [model.model_validate(item, from_attributes=True) for item in items]
+
+    return ProjectPublic(
+        proposal_id=proposal.id,
+        round_id=proposal.round_id,
+        title=proposal.title,
+        status=proposal.status,
+        contract_no=proposal.contract_no,
+        approved_fen=proposal.total_fen,
+        disbursed_fen=sum(t.amount_fen for t in tranches),
+        spent_fen=sum(e.amount_fen for e in expenses),
+        progress_pct=round(100 * done / len(milestones)) if milestones else 0,
+        budget_lines=[
+            ProjectLine(
+                id=line.id,
+                item=line.item,
+                quantity=line.quantity,
+                unit_price_fen=line.unit_price_fen,
+                total_fen=line.total_fen,
+                allowed_fen=line.allowed_fen,
+                spent_fen=spent_by_line[line.id],
+            )
             for line in lines
         ],
-        "disbursements": [
-            {"id": t.id, "amount_fen": t.amount_fen, "note": t.note, "released_at": t.released_at}
-            for t in tranches
-        ],
-        "expenses": [
-            {
-                "id": e.id,
-                "budget_line_id": e.budget_line_id,
-                "amount_fen": e.amount_fen,
-                "spent_on": e.spent_on,
-                "payee": e.payee,
-                "receipt_file_id": e.receipt_file_id,
-                "note": e.note,
-            }
-            for e in expenses
-        ],
-        "adjustments": [
-            {
-                "from_line_id": a.from_line_id,
-                "to_line_id": a.to_line_id,
-                "amount_fen": a.amount_fen,
-                "reason": a.reason,
-                "made_at": a.made_at,
-            }
-            for a in adjustments
-        ],
-        "milestones": [
-            {
-                "id": m.id,
-                "title": m.title,
-                "due_on": m.due_on,
-                "evidence": m.evidence,
-                "photo_ids": m.photo_ids,
-                "done_at": m.done_at,
-            }
-            for m in milestones
-        ],
-        "evaluation": None
+        disbursements=rows(TranchePublic, tranches),
+        expenses=rows(ExpensePublic, expenses),
+        adjustments=rows(AdjustmentPublic, adjustments),
+        milestones=rows(MilestonePublic, milestones),
+        evaluation=None
         if evaluation is None
-        else {
-            "score": evaluation.score,
-            "passed": evaluation.passed,
-            "report": evaluation.report,
-            "at": evaluation.created_at,
-        },
-    }
+        else EvaluationPublic(
+            score=evaluation.score,
+            passed=evaluation.passed,
+            report=evaluation.report,
+            at=evaluation.created_at,
+        ),
+    )

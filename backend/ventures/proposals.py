@@ -3,16 +3,17 @@ round's bracket, the eligibility check, and residents' supports."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid
-from backend.ventures import journal
+from backend.pagination import decode_key, encode_key
+from backend.ventures import journal, rules
 from backend.ventures.access import RoundAccess, load_proposal, load_round
-from backend.ventures.bodies import EligibilityBody, ProposalDraft, ProposalPublic
+from backend.ventures.bodies import EligibilityBody, ProposalDraft, ProposalPage, ProposalPublic
 from backend.ventures.models import (
     BudgetLine,
     Need,
@@ -86,7 +87,7 @@ async def create_draft(
     session: AsyncSession, *, caller: Caller, round_id: int, body: ProposalDraft
 ) -> ProposalPublic:
     access = await load_round(session, caller, round_id)
-    access.require_phase("collecting")
+    rules.may_propose(access)
     community_id = await _author_community(access, caller, body)
     proposal = Proposal(
         round_id=round_id,
@@ -195,8 +196,16 @@ async def support(session: AsyncSession, *, caller: Caller, proposal_id: int) ->
 
 
 async def list_proposals(
-    session: AsyncSession, *, caller: Caller, round_id: int, view: str
-) -> list[ProposalPublic]:
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    round_id: int,
+    view: str,
+    cursor: str | None,
+    limit: int,
+) -> ProposalPage:
+    """Ranked proposals first (by rank), then the unranked by id; keyset-paginated on
+    (rank, id), a missing rank sorting last."""
     access = await load_round(session, caller, round_id)
     query = select(Proposal).where(Proposal.round_id == round_id)
     if view == "mine":
@@ -208,10 +217,39 @@ async def list_proposals(
         query = query.where(Proposal.id.in_(seats))
     else:
         query = query.where(Proposal.status != "draft")
-    rows = await session.scalars(
-        query.order_by(Proposal.rank.is_(None), Proposal.rank, Proposal.id)
+    if cursor is not None:
+        query = query.where(_after(*_decode_proposal_cursor(cursor)))
+    rows = list(
+        await session.scalars(
+            query.order_by(Proposal.rank.is_(None), Proposal.rank, Proposal.id).limit(limit + 1)
+        )
     )
-    return [await present_proposal(session, p, access) for p in rows]
+    items = [await present_proposal(session, p, access) for p in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = None if last is None else encode_key(_rank_text(last.rank), last.id)
+    return ProposalPage(items=items, next_cursor=next_cursor)
+
+
+def _rank_text(rank: int | None) -> str:
+    return "" if rank is None else str(rank)
+
+
+def _decode_proposal_cursor(cursor: str) -> tuple[int | None, int]:
+    rank, row_id = decode_key(cursor, 2)
+    if not row_id.isdigit() or not (rank == "" or rank.isdigit()):
+        raise Invalid("cursor", "not a cursor this API handed out")
+    return (int(rank) if rank else None), int(row_id)
+
+
+def _after(rank: int | None, row_id: int) -> ColumnElement[bool]:
+    """Rows after (rank, id) in the order above: ranked by rank then id, unranked last."""
+    if rank is None:
+        return and_(Proposal.rank.is_(None), Proposal.id > row_id)
+    return or_(
+        Proposal.rank.is_(None),
+        Proposal.rank > rank,
+        and_(Proposal.rank == rank, Proposal.id > row_id),
+    )
 
 
 async def get_proposal(

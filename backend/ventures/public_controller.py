@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.ventures import disclosure
+from backend.ventures.bodies import DisclosurePublic, ProjectPublic, RoundPage
 
 Db = NamedDependency[AsyncSession]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,16 +23,22 @@ class DisclosureController(Controller):
     security = []
 
     @get("/rounds", operation_id="publicRounds")
-    async def rounds(self, db: Db) -> dict[str, Any]:
-        return {"items": await disclosure.public_rounds(db), "next_cursor": None}
+    async def rounds(
+        self,
+        db: Db,
+        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> RoundPage:
+        """Every round, newest first, keyset-paginated."""
+        return await disclosure.public_rounds(db, cursor=cursor, limit=limit)
 
     @get("/rounds/{round_id:int}", operation_id="publicRound")
-    async def round(self, round_id: FromPath[int], db: Db) -> dict[str, Any]:
+    async def round(self, round_id: FromPath[int], db: Db) -> DisclosurePublic:
         """Pool, ranking with reasons, funded projects and their money, objections and answers."""
         return await disclosure.public_round(db, round_id=round_id)
 
     @get("/projects/{proposal_id:int}", operation_id="publicProject")
-    async def project(self, proposal_id: FromPath[int], db: Db) -> dict[str, Any]:
+    async def project(self, proposal_id: FromPath[int], db: Db) -> ProjectPublic:
         """One funded project: budget lines, tranches, receipts, milestones, evaluation."""
         return await disclosure.public_project(db, proposal_id=proposal_id)
 

@@ -6,21 +6,25 @@ runs the selection and publishes it (公示); leaving `announcing` needs every o
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid
+from backend.pagination import decode_key, encode_key
 from backend.places.models import Community, Street
-from backend.ventures import journal, review, selection
-from backend.ventures.access import RoundAccess, area, load_round
-from backend.ventures.bodies import AdvanceBody, RoundCreate, RoundPublic
+from backend.ventures import journal, review, rules, selection
+from backend.ventures.access import RoundAccess, area, areas, load_round
+from backend.ventures.bodies import AdvanceBody, RoundCreate, RoundPage, RoundPublic
 from backend.ventures.models import Objection, VentureRound
 from backend.ventures.phases import check_advance, check_schedule, next_phase, starts
 
 
-def present_round(rnd: VentureRound, communities: list[int]) -> RoundPublic:
+def present_round(
+    rnd: VentureRound, communities: list[int], access: RoundAccess | None = None
+) -> RoundPublic:
+    """The round; with the caller's `access`, what they may do now (public pages: nothing)."""
     return RoundPublic(
         id=rnd.id,
         title=rnd.title,
@@ -36,6 +40,7 @@ def present_round(rnd: VentureRound, communities: list[int]) -> RoundPublic:
         next_phase=next_phase(rnd.phase),
         schedule=starts(rnd),
         created_at=rnd.created_at,
+        allowed_actions=[] if access is None else rules.allowed(rules.ROUND_RULES, access),
     )
 
 
@@ -74,26 +79,53 @@ async def create_round(session: AsyncSession, *, caller: Caller, body: RoundCrea
     await session.flush()
     journal.record(session, round_id=rnd.id, actor_id=caller.id, action="open")
     await session.commit()
-    return present_round(rnd, communities)
+    return present_round(rnd, communities, RoundAccess(rnd, communities, caller))
 
 
-async def list_rounds(session: AsyncSession, *, caller: Caller, phase: str | None) -> list[dict]:
-    """Rounds, newest first; those of the caller's own communities first of all."""
-    mine = set(caller.roles)
-    query = select(VentureRound).order_by(VentureRound.id.desc())
+async def list_rounds(
+    session: AsyncSession, *, caller: Caller, phase: str | None, cursor: str | None, limit: int
+) -> RoundPage:
+    """Rounds of the caller's own area first (a round of their community or of its whole
+    street), then the others; newest first within each. Keyset-paginated on (group, id)."""
+    communities = sorted(caller.roles)
+    streets = select(Community.street_id).where(Community.id.in_(communities))
+    own = or_(
+        VentureRound.community_id.in_(communities),
+        and_(VentureRound.community_id.is_(None), VentureRound.street_id.in_(streets)),
+    )
+    group = case((own, 0), else_=1)
+    query = select(VentureRound, group)
     if phase is not None:
         query = query.where(VentureRound.phase == phase)
-    own, other = [], []
-    for rnd in await session.scalars(query.limit(200)):
-        communities = await area(session, rnd)
-        answer = present_round(rnd, communities).model_dump(mode="json")
-        (own if mine & set(communities) else other).append(answer)
-    return own + other
+    if cursor is not None:
+        after_group, after_id = _decode_round_cursor(cursor)
+        query = query.where(
+            or_(group > after_group, and_(group == after_group, VentureRound.id < after_id))
+        )
+    rows = (
+        await session.execute(query.order_by(group, VentureRound.id.desc()).limit(limit + 1))
+    ).all()
+    page = [rnd for rnd, _ in rows[:limit]]
+    covered = await areas(session, page)
+    items = [
+        present_round(rnd, covered[rnd.id], RoundAccess(rnd, covered[rnd.id], caller))
+        for rnd in page
+    ]
+    more = len(rows) > limit
+    next_cursor = encode_key(rows[limit - 1][1], rows[limit - 1][0].id) if more else None
+    return RoundPage(items=items, next_cursor=next_cursor)
+
+
+def _decode_round_cursor(cursor: str) -> tuple[int, int]:
+    group, row_id = decode_key(cursor, 2)
+    if group not in ("0", "1") or not row_id.isdigit():
+        raise Invalid("cursor", "not a cursor this API handed out")
+    return int(group), int(row_id)
 
 
 async def get_round(session: AsyncSession, *, caller: Caller, round_id: int) -> RoundPublic:
     access = await load_round(session, caller, round_id)
-    return present_round(access.round, access.communities)
+    return present_round(access.round, access.communities, access)
 
 
 async def advance(
@@ -130,7 +162,7 @@ async def advance(
         note=body.note,
     )
     await session.commit()
-    return present_round(rnd, access.communities)
+    return present_round(rnd, access.communities, access)
 
 
 async def _on_enter(session: AsyncSession, access: RoundAccess, caller: Caller) -> None:

@@ -122,7 +122,8 @@ async def run(session: AsyncSession, *, rnd: VentureRound, publish: bool) -> lis
     )
 
 
-def _row(p: Proposal) -> dict:
+def selection_row(p: Proposal) -> dict:
+    """One line of the ranking, with the reason it was or was not funded."""
     return {
         "proposal_id": p.id,
         "title": p.title,
@@ -142,7 +143,7 @@ async def preview(session: AsyncSession, *, caller: Caller, round_id: int) -> li
     access.require_phase("reviewing")
     proposals = await run(session, rnd=access.round, publish=False)
     await session.commit()
-    return [_row(p) for p in proposals]
+    return [selection_row(p) for p in proposals]
 
 
 async def published(session: AsyncSession, *, caller: Caller, round_id: int) -> list[dict]:
@@ -155,4 +156,4 @@ async def published(session: AsyncSession, *, caller: Caller, round_id: int) -> 
         .where(Proposal.round_id == round_id, Proposal.submitted_at.is_not(None))
         .order_by(Proposal.rank.is_(None), Proposal.rank, Proposal.id)
     )
-    return [_row(p) for p in proposals]
+    return [selection_row(p) for p in proposals]

@@ -2135,6 +2135,15 @@ export interface components {
             reason: string;
             to_line_id: number;
         };
+        /** AdjustmentPublic */
+        AdjustmentPublic: {
+            amount_fen: number;
+            from_line_id: number;
+            /** Format: date-time */
+            made_at: string;
+            reason: string;
+            to_line_id: number;
+        };
         /** AdvanceBody */
         AdvanceBody: {
             note?: string | null;
@@ -2436,6 +2445,14 @@ export interface components {
             amount_fen: number;
             note?: string | null;
         };
+        /** DisclosurePublic */
+        DisclosurePublic: {
+            objections: components["schemas"]["ObjectionPublic"][];
+            projects: components["schemas"]["ProjectPublic"][];
+            ranking: components["schemas"]["SelectionRow"][];
+            round: components["schemas"]["RoundPublic"];
+            totals: components["schemas"]["Totals"];
+        };
         /** DispatchBody */
         DispatchBody: {
             assignee_user_id?: number | null;
@@ -2456,6 +2473,14 @@ export interface components {
             report: string;
             score: number;
         };
+        /** EvaluationPublic */
+        EvaluationPublic: {
+            /** Format: date-time */
+            at: string;
+            passed: boolean;
+            report: string;
+            score: number;
+        };
         /** ExpenseCreate */
         ExpenseCreate: {
             amount_fen: number;
@@ -2463,6 +2488,17 @@ export interface components {
             note?: string | null;
             payee: string;
             receipt_file_id?: number | null;
+            /** Format: date */
+            spent_on: string;
+        };
+        /** ExpensePublic */
+        ExpensePublic: {
+            amount_fen: number;
+            budget_line_id: number;
+            id: number;
+            note: string | null;
+            payee: string;
+            receipt_file_id: number | null;
             /** Format: date */
             spent_on: string;
         };
@@ -2603,6 +2639,16 @@ export interface components {
         MilestoneDone: {
             evidence: string;
             photo_ids?: number[];
+        };
+        /** MilestonePublic */
+        MilestonePublic: {
+            done_at: string | null;
+            /** Format: date */
+            due_on: string;
+            evidence: string | null;
+            id: number;
+            photo_ids: number[];
+            title: string;
         };
         /** ModerateBody */
         ModerateBody: {
@@ -2904,6 +2950,53 @@ export interface components {
             supports: number;
             threshold: number;
         };
+        /** ProjectDetail */
+        ProjectDetail: {
+            adjustments: components["schemas"]["AdjustmentPublic"][];
+            allowed_actions: string[];
+            approved_fen: number;
+            budget_lines: components["schemas"]["ProjectLine"][];
+            contract_no: string | null;
+            disbursed_fen: number;
+            disbursements: components["schemas"]["TranchePublic"][];
+            evaluation: components["schemas"]["EvaluationPublic"] | null;
+            expenses: components["schemas"]["ExpensePublic"][];
+            milestones: components["schemas"]["MilestonePublic"][];
+            progress_pct: number;
+            proposal_id: number;
+            round_id: number;
+            spent_fen: number;
+            status: string;
+            title: string;
+        };
+        /** ProjectLine */
+        ProjectLine: {
+            allowed_fen: number;
+            id: number;
+            item: string;
+            quantity: number;
+            spent_fen: number;
+            total_fen: number;
+            unit_price_fen: number;
+        };
+        /** ProjectPublic */
+        ProjectPublic: {
+            adjustments: components["schemas"]["AdjustmentPublic"][];
+            approved_fen: number;
+            budget_lines: components["schemas"]["ProjectLine"][];
+            contract_no: string | null;
+            disbursed_fen: number;
+            disbursements: components["schemas"]["TranchePublic"][];
+            evaluation: components["schemas"]["EvaluationPublic"] | null;
+            expenses: components["schemas"]["ExpensePublic"][];
+            milestones: components["schemas"]["MilestonePublic"][];
+            progress_pct: number;
+            proposal_id: number;
+            round_id: number;
+            spent_fen: number;
+            status: string;
+            title: string;
+        };
         /** ProposalDraft */
         ProposalDraft: {
             attachment_ids?: number[];
@@ -3158,6 +3251,7 @@ export interface components {
         };
         /** RoundPublic */
         RoundPublic: {
+            allowed_actions?: string[];
             area_community_ids: number[];
             community_id: number | null;
             /** Format: date-time */
@@ -3305,6 +3399,21 @@ export interface components {
             code?: string | null;
             password?: string | null;
             phone: string;
+        };
+        /** Totals */
+        Totals: {
+            approved_fen: number;
+            disbursed_fen: number;
+            pool_fen: number;
+            spent_fen: number;
+        };
+        /** TranchePublic */
+        TranchePublic: {
+            amount_fen: number;
+            id: number;
+            note: string | null;
+            /** Format: date-time */
+            released_at: string;
         };
         /** UnreadCount */
         UnreadCount: {
@@ -11899,9 +12008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -12387,9 +12494,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -12685,9 +12790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -12785,9 +12888,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -12983,9 +13084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -13083,9 +13182,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -13183,9 +13280,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -13377,9 +13472,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -13955,9 +14048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -14036,7 +14127,10 @@ export interface operations {
     };
     publicRounds: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -14049,9 +14143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RoundPage"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -14145,9 +14237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DisclosurePublic"];
                 };
             };
             /** @description The request could not be read (malformed syntax or multipart body). */
@@ -14323,6 +14413,8 @@ export interface operations {
     listRounds: {
         parameters: {
             query?: {
+                cursor?: string | null;
+                limit?: number;
                 phase?: "collecting" | "supporting" | "reviewing" | "announcing" | "implementing" | "evaluating" | "closed" | null;
             };
             header?: never;
@@ -15089,6 +15181,8 @@ export interface operations {
     listProposals: {
         parameters: {
             query?: {
+                cursor?: string | null;
+                limit?: number;
                 view?: "all" | "mine" | "to_review";
             };
             header?: never;

@@ -1,51 +1,31 @@
 // Owns the micro-venture calls (公益创投 / 金点子): rounds, needs, proposals, review, objections,
 // comments, project delivery and the public disclosure pages. Types come from the generated
-// schema where the backend declares them; project and disclosure answers are typed here.
+// schema (pwa/src/api/schema.d.ts, `make api-types`).
 import { client, unwrap } from './client';
-import type { paths } from './schema';
+import type { components, paths } from './schema';
 
-type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+type S = components['schemas'];
 
-export type Round = JsonOf<paths['/api/v1/ventures/rounds/{round_id}']['get']['responses'][200]>;
-export type Need = JsonOf<paths['/api/v1/ventures/rounds/{round_id}/needs']['get']['responses'][200]>['items'][number];
-export type Proposal = JsonOf<paths['/api/v1/ventures/proposals/{proposal_id}']['get']['responses'][200]>;
+export type Round = S['RoundPublic'];
+export type Need = S['NeedPublic'];
+export type Proposal = S['ProposalPublic'];
 export type ProposalDraft = BodyOf<paths['/api/v1/ventures/rounds/{round_id}/proposals']['post']>;
 export type ScoreBody = BodyOf<paths['/api/v1/ventures/proposals/{proposal_id}/review']['post']>;
-export type SelectionRow = JsonOf<paths['/api/v1/ventures/rounds/{round_id}/selection']['get']['responses'][200]>['items'][number];
-
+export type SelectionRow = S['SelectionRow'];
+export type Project = S['ProjectDetail'];
+export type PublicProject = S['ProjectPublic'];
+export type ProjectLine = S['ProjectLine'];
+export type Objection = S['ObjectionPublic'];
+export type Disclosure = S['DisclosurePublic'];
+export type ExpenseBody = S['ExpenseCreate'];
+export type AdjustmentBody = S['AdjustmentCreate'];
 
 export const PHASES = ['collecting', 'supporting', 'reviewing', 'announcing', 'implementing', 'evaluating', 'closed'] as const;
 export type Phase = (typeof PHASES)[number];
 
-export interface ProjectLine {
-  id: number; item: string; quantity: number; unit_price_fen: number; total_fen: number; allowed_fen: number; spent_fen: number;
-}
-export interface Project {
-  proposal_id: number;
-  round_id: number;
-  title: string;
-  status: string;
-  contract_no: string | null;
-  approved_fen: number;
-  disbursed_fen: number;
-  spent_fen: number;
-  progress_pct: number;
-  budget_lines: ProjectLine[];
-  disbursements: { id: number; amount_fen: number; note: string | null; released_at: string }[];
-  expenses: { id: number; budget_line_id: number; amount_fen: number; spent_on: string; payee: string; receipt_file_id: number | null; note: string | null }[];
-  milestones: { id: number; title: string; due_on: string; evidence: string | null; done_at: string | null }[];
-  evaluation: { score: number; passed: boolean; report: string } | null;
-}
-export interface Objection { id: number; proposal_id: number; reason: string; answer: string | null; created_at: string }
-export interface Disclosure {
-  round: Round;
-  totals: { pool_fen: number; approved_fen: number; disbursed_fen: number; spent_fen: number };
-  ranking: { proposal_id: number; title: string; total_fen: number; supports: number | null; mean_score: number | null; rank: number | null; funded: boolean | null; reason: string | null }[];
-  projects: Project[];
-  objections: Objection[];
-}
 export interface Comment { id: number; author: string | null; body: string | null; hidden: boolean; moderation: string | null; created_at: string }
+export interface Page<T> { items: T[]; next_cursor?: string | null }
 
 /** Yuan with two decimals from fen, e.g. 1500000 → "15,000.00". */
 export function yuan(fen: number): string {
@@ -55,15 +35,18 @@ export function yuan(fen: number): string {
 const r = (round_id: number | string) => ({ params: { path: { round_id: Number(round_id) } } });
 const p = (proposal_id: number | string) => ({ params: { path: { proposal_id: Number(proposal_id) } } });
 
-export const listRounds = () => unwrap(client.GET('/api/v1/ventures/rounds'));
+export const listRounds = (cursor?: string | null) =>
+  unwrap(client.GET('/api/v1/ventures/rounds', { params: { query: { cursor: cursor ?? undefined } } }));
 export const getRound = (id: number | string) => unwrap(client.GET('/api/v1/ventures/rounds/{round_id}', r(id)));
 export const advanceRound = (id: number | string, to: Phase) =>
   unwrap(client.POST('/api/v1/ventures/rounds/{round_id}/advance', { ...r(id), body: { to } }));
 export const listNeeds = (id: number | string) => unwrap(client.GET('/api/v1/ventures/rounds/{round_id}/needs', r(id)));
 export const postNeed = (id: number | string, title: string, description: string) =>
   unwrap(client.POST('/api/v1/ventures/rounds/{round_id}/needs', { ...r(id), body: { title, description } }));
-export const listProposals = (id: number | string, view: 'all' | 'mine' | 'to_review' = 'all') =>
-  unwrap(client.GET('/api/v1/ventures/rounds/{round_id}/proposals', { ...r(id), params: { ...r(id).params, query: { view } } }));
+export const listProposals = (id: number | string, view: 'all' | 'mine' | 'to_review' = 'all', cursor?: string | null) =>
+  unwrap(client.GET('/api/v1/ventures/rounds/{round_id}/proposals', {
+    params: { ...r(id).params, query: { view, cursor: cursor ?? undefined } },
+  }));
 export const createProposal = (id: number | string, body: ProposalDraft) =>
   unwrap(client.POST('/api/v1/ventures/rounds/{round_id}/proposals', { ...r(id), body }));
 export const getProposal = (id: number | string) => unwrap(client.GET('/api/v1/ventures/proposals/{proposal_id}', p(id)));
@@ -83,7 +66,41 @@ export const reportComment = (id: number) =>
   unwrap(client.POST('/api/v1/ventures/comments/{comment_id}/report', { params: { path: { comment_id: id } }, body: {} }));
 export const getSelection = (id: number | string) =>
   unwrap(client.GET('/api/v1/ventures/rounds/{round_id}/selection', r(id)));
-export const getDisclosure = async (id: number | string) =>
-  (await unwrap(client.GET('/api/v1/ventures/public/rounds/{round_id}', r(id)))) as unknown as Disclosure;
+export const getDisclosure = (id: number | string) =>
+  unwrap(client.GET('/api/v1/ventures/public/rounds/{round_id}', r(id)));
 export const exportUrl = (id: number | string, format: 'csv' | 'xlsx') =>
   `/api/v1/ventures/public/rounds/${Number(id)}/export?format=${format}`;
+
+// --- needs screening, 公示 objections -------------------------------------------------------
+export const screenNeed = (id: number, selected: boolean, reason: string | null) =>
+  unwrap(client.POST('/api/v1/ventures/needs/{need_id}/screen', { params: { path: { need_id: id } }, body: { selected, reason } }));
+export const deriveNeeds = (id: number | string, since: string) =>
+  unwrap(client.POST('/api/v1/ventures/rounds/{round_id}/derive-needs', { ...r(id), body: { since, min_orders: 1 } }));
+export const listObjections = (id: number | string) =>
+  unwrap(client.GET('/api/v1/ventures/rounds/{round_id}/objections', r(id)));
+export const answerObjection = (id: number, answer: string) =>
+  unwrap(client.POST('/api/v1/ventures/objections/{objection_id}/answer', { params: { path: { objection_id: id } }, body: { answer } }));
+
+// --- a funded project's delivery ------------------------------------------------------------
+export const getProject = (id: number | string) =>
+  unwrap(client.GET('/api/v1/ventures/proposals/{proposal_id}/project', p(id)));
+export const signContract = (id: number | string, contract_no: string) =>
+  unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/contract', { ...p(id), body: { contract_no } }));
+export const addMilestone = (id: number | string, title: string, due_on: string) =>
+  unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/milestones', { ...p(id), body: { title, due_on } }));
+export const completeMilestone = (id: number, evidence: string) =>
+  unwrap(client.POST('/api/v1/ventures/milestones/{milestone_id}/complete', { params: { path: { milestone_id: id } }, body: { evidence } }));
+export const releaseTranche = (id: number | string, amount_fen: number, note: string | null) =>
+  unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/disbursements', { ...p(id), body: { amount_fen, note } }));
+export const recordExpense = (id: number | string, body: ExpenseBody) =>
+  unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/expenses', { ...p(id), body }));
+export const adjustBudget = (id: number | string, body: AdjustmentBody) =>
+  unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/adjustments', { ...p(id), body }));
+export const evaluateProject = (id: number | string, score: number, report: string) =>
+  unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/evaluation', { ...p(id), body: { score, report } }));
+
+/** Fen from a yuan amount typed by a person ("1,200.5" → 120050); NaN when it is not one. */
+export function fen(yuanText: string): number {
+  const value = Number(yuanText.replace(/[,，\s]/g, ''));
+  return Number.isFinite(value) && value > 0 ? Math.round(value * 100) : NaN;
+}
