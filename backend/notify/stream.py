@@ -106,7 +106,7 @@ class EventStreamController(Controller):
     path = "/api/v1/events"
     tags = ["events"]
 
-    @get("/", operation_id="streamEvents")
+    @get("/", operation_id="streamEvents", media_type="text/event-stream")
     async def stream(
         self,
         request: Request,

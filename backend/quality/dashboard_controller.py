@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
 from backend.quality import dashboard, exports
 from backend.quality.dashboard_models import Dashboard, StreetDashboard
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+@dataclass
+class ExportOperation(Operation):
+    """An export answers a workbook or a CSV file, as `format` asks: the schema names both."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if ok is not None and hasattr(ok, "content"):
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            ok.content = {
+                XLSX: OpenAPIMediaType(schema=binary),
+                CSV: OpenAPIMediaType(schema=binary),
+            }
+
 
 Db = NamedDependency[AsyncSession]
 Who = NamedDependency[Caller]
@@ -44,6 +64,7 @@ class DashboardController(Controller):
         "/communities/{community_id:int}/exports/{dataset:str}",
         operation_id="exportQualityData",
         media_type="application/octet-stream",
+        operation_class=ExportOperation,
     )
     async def export(
         self,
@@ -68,11 +89,7 @@ class DashboardController(Controller):
             weights=dict(settings.score_weights),
             min_sample=settings.score_min_sample,
         )
-        media = (
-            "text/csv; charset=utf-8"
-            if format == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        media = CSV if format == "csv" else XLSX
         return Response(
             body,
             media_type=media,

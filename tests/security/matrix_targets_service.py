@@ -15,7 +15,7 @@ import os
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from backend.orders.models import Order
 from backend.places.models import Community, Street
@@ -127,12 +127,16 @@ async def _redeem(api: Api, scope: str) -> Call:
 
 
 async def _registration(api: Api, scope: str, *, verified: bool = False) -> int:
-    """The scope's volunteer declares party membership afresh (earlier ones are removed, as a
-    person may hold one at a time); a verified one has the worker's approval too."""
+    """The scope's volunteer declares party membership afresh (earlier ones are marked rejected,
+    as a person may declare again only then); a verified one has the worker's approval too."""
     _, worker, volunteer, slug = PEOPLE[scope]
     async with api.sessions() as session:
         person = await user_id(api, volunteer)
-        await session.execute(delete(PartyRegistration).where(PartyRegistration.user_id == person))
+        await session.execute(
+            update(PartyRegistration)
+            .where(PartyRegistration.user_id == person)
+            .values(status="rejected", reason="matrix")
+        )
         await session.commit()
     made = await api.post(
         volunteer,

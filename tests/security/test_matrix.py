@@ -25,7 +25,6 @@ docs/security.md.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 from collections.abc import Awaitable, Callable
@@ -35,10 +34,9 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.app import create_app
 from backend.settings import Settings
 from tests.factories import ADMIN, PARTY, PROVIDER_STAFF, RESIDENT, REVIEWER, VOLUNTEER, WORKER, Api
-from tests.notify.conftest import serving
+from tests.live import LiveServer
 from tests.security.matrix_targets import TARGETS, Call
 from tests.security.matrix_targets_service import SERVICE_TARGETS
 from tests.security.venture_targets import VENTURE_TARGETS
@@ -370,12 +368,17 @@ def _default_for(template: str) -> Callable[[Api, str], Awaitable[Call]]:
 
 
 @pytest.fixture(scope="module")
-def stream_url(settings: Settings) -> Any:
+def stream_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """An endless answer (the event stream) needs a real server: the in-memory client would wait
-    for its end. Heartbeats every second let the server notice a closed connection."""
-    quick = dataclasses.replace(settings, sse_heartbeat_seconds=1, jobs_enabled=False)
-    with serving(create_app(quick)) as url:
-        yield url
+    for its end. A child process on the same database and secret, so the suite's tokens work."""
+    server = LiveServer(
+        settings.database_url, tmp_path_factory.mktemp("stream"), secret=settings.secret_key
+    )
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 async def _status_of_stream(base: str, method: str, url: str, headers: dict) -> int:
