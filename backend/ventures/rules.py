@@ -32,12 +32,16 @@ HOLDING = ("contracted", "completed", "failed")
 # --- rounds --------------------------------------------------------------------------------
 
 
-def may_advance(access: RoundAccess) -> None:
+def may_advance(access: RoundAccess, target: str | None = None) -> None:
+    """An admin, one step forward, not before its date, and out of 公示 only with every
+    objection answered."""
     access.require("admin")
-    target = next_phase(access.round.phase)
+    target = target or next_phase(access.round.phase)
     if target is None:
         raise Conflict("round.phase_backwards", "the round is already closed")
     check_advance(access.round.phase, target, starts(access.round), utcnow())
+    if access.round.phase == "announcing" and access.open_objections:
+        raise Conflict("round.objections_open", f"{access.open_objections} objection(s) unanswered")
 
 
 def may_post_need(access: RoundAccess) -> None:
