@@ -37,8 +37,9 @@ def t(key: str) -> str:
     return value
 
 
-def _round_with_a_winner(server: Server) -> tuple[int, int]:
-    """A demo-community round moved to 公示 with one selected proposal and one objection."""
+def _submitted(server: Server, title: str) -> tuple[int, int]:
+    """A demo-community round whose every phase date has passed, still collecting, with a need
+    and the demo resident's submitted proposal; answers (round id, proposal id)."""
     me = server.request("GET", "/api/v1/me", phone=RESIDENT)
     demo = me["memberships"][0]["community_id"]
     now = datetime.now(UTC)
@@ -53,7 +54,7 @@ def _round_with_a_winner(server: Server) -> tuple[int, int]:
         "POST",
         "/api/v1/ventures/rounds",
         {
-            "title": "2026 冬季微创投",
+            "title": title,
             "community_id": demo,
             "pool_fen": 2_000_000,
             "support_threshold": 1,
@@ -80,8 +81,14 @@ def _round_with_a_winner(server: Server) -> tuple[int, int]:
     pid = server.request("POST", f"/api/v1/ventures/rounds/{rid}/proposals", draft, phone=RESIDENT)[
         "id"
     ]
+    server.request("POST", f"/api/v1/ventures/proposals/{pid}/submit", phone=RESIDENT)
+    return rid, pid
+
+
+def _round_with_a_winner(server: Server) -> tuple[int, int]:
+    """A demo-community round moved to 公示 with one selected proposal and one objection."""
+    rid, pid = _submitted(server, "2026 冬季微创投")
     url = f"/api/v1/ventures/proposals/{pid}"
-    server.request("POST", f"{url}/submit", phone=RESIDENT)
     server.request("POST", f"{url}/eligibility", {"eligible": True}, phone=WORKER)
     advance(server, rid, "supporting")
     server.request("POST", f"{url}/support", phone=PARTY)
@@ -105,9 +112,8 @@ def settle(page: Page, name: str) -> list[dict]:
     """Let the screen settle, save it when asked, and answer its axe violations."""
     page.wait_for_timeout(300)
     if SHOTS:
-        page.evaluate(
-            "window.scrollTo(0, 0)"
-        )  # a full-page shot of a scrolled page misplaces the bar
+        # A full-page shot of a scrolled page draws the fixed bar in the middle.
+        page.evaluate("window.scrollTo(0, 0)")
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         elder = page.evaluate("document.documentElement.classList.contains('elder')")
         suffix = "-elder" if elder else ""
@@ -193,3 +199,28 @@ def test_a_worker_screens_the_needs_of_the_supporting_demo_round(phone_as, serve
     page.get_by_role("button", name=t("roundWork.confirmReject")).click()
     expect(need).to_contain_text(t("ventures.screening.not_selected"))
     expect(need).to_contain_text("与已有项目重复")
+
+
+def test_a_worker_finds_an_idea_eligible_and_a_reviewer_scores_it(phone_as, server: Server) -> None:
+    rid, pid = _submitted(server, "2026 冬季金点子")
+    worker = phone_as(WORKER)
+    worker.goto(f"/proposals/{pid}")
+    assert settle(worker, "eligibility") == []
+    worker.get_by_test_id("eligible").click()
+    expect(worker.locator(".van-tag").first).to_have_text(t("ventures.status.eligible"))
+    assert server.request("GET", f"/api/v1/ventures/proposals/{pid}", phone=WORKER)["status"] == (
+        "eligible"
+    )
+    advance(server, rid, "supporting")
+    server.request("POST", f"/api/v1/ventures/proposals/{pid}/support", phone=PARTY)
+    advance(server, rid, "reviewing")
+
+    reviewer = phone_as(REVIEWER, elder=True)
+    reviewer.goto(f"/proposals/{pid}")
+    reviewer.get_by_label(t("ventures.criteria.budget")).fill("12")
+    reviewer.get_by_label(t("ventures.reviewComment")).fill("预算略高，其余可行")
+    assert settle(reviewer, "review") == []
+    reviewer.get_by_role("button", name=t("ventures.score")).click()
+    expect(reviewer.locator(".van-cell").filter(has_text="预算略高，其余可行")).to_contain_text(
+        "72 / 100"
+    )

@@ -2792,6 +2792,7 @@ export interface components {
         };
         /** ProposalPublic */
         ProposalPublic: {
+            allowed_actions: string[];
             attachment_ids: number[];
             author: Record<string, never>;
             beneficiaries: string;
