@@ -56,6 +56,8 @@ def _granian(settings: Settings, *, host: str, port: int, workers: int) -> None:
         log_access=False,
         log_level=settings.log_level.lower(),  # type: ignore[arg-type]
         workers_kill_timeout=settings.shutdown_seconds,
+        # Requests in flight per worker; granian's default (1024) would also cap open SSE streams.
+        backpressure=settings.max_connections,
         respawn_failed_workers=True,
     ).serve()
 

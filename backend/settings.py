@@ -6,6 +6,7 @@ so a forgotten variable cannot ship a guessable signing key.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,47 @@ def _weights(raw: str) -> tuple[tuple[str, int], ...]:
     return tuple((k, found.get(k, 0)) for k in SCORE_COMPONENTS)
 
 
+@dataclass(frozen=True)
+class TencentSmsSettings:
+    """Tencent Cloud SMS (`LINLI_SMS_BACKEND=tencent`); see backend/notify/sms.py."""
+
+    secret_id: str
+    secret_key: str
+    app_id: str  # SmsSdkAppId
+    sign_name: str
+    # our template name → [Tencent template id, parameter names in the template's order...]
+    templates: dict[str, list[str]]
+    region: str = "ap-guangzhou"
+    endpoint: str = "https://sms.tencentcloudapi.com"
+
+
+def _tencent_sms() -> TencentSmsSettings | None:
+    if os.environ.get("LINLI_SMS_BACKEND") != "tencent":
+        return None
+    raw = os.environ.get("LINLI_TENCENT_SMS_TEMPLATES", "{}")
+    try:
+        templates = json.loads(raw)
+        ok = isinstance(templates, dict) and all(
+            isinstance(v, list) and v and all(isinstance(x, str) for x in v)
+            for v in templates.values()
+        )
+    except ValueError:
+        ok = False
+    if not ok:
+        raise SettingsError(
+            'LINLI_TENCENT_SMS_TEMPLATES must be JSON like {"login_code": ["123456", "code"]}'
+        )
+    return TencentSmsSettings(
+        secret_id=os.environ.get("LINLI_TENCENT_SECRET_ID", ""),
+        secret_key=os.environ.get("LINLI_TENCENT_SECRET_KEY", ""),
+        app_id=os.environ.get("LINLI_TENCENT_SMS_APP_ID", ""),
+        sign_name=os.environ.get("LINLI_TENCENT_SMS_SIGN", ""),
+        templates=templates,
+        region=os.environ.get("LINLI_TENCENT_SMS_REGION", "ap-guangzhou"),
+        endpoint=os.environ.get("LINLI_TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com"),
+    )
+
+
 def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{ROOT / 'var' / 'linli.db'}"
 
@@ -114,6 +156,7 @@ class Settings:
     otp_resend_seconds: int = 60
     sms_backend: str = "console"
     sms_webhook_url: str = ""
+    tencent_sms: TencentSmsSettings | None = None
     pwa_dist: Path = ROOT / "pwa" / "dist"
     jobs_enabled: bool = True
     jobs_interval_seconds: float = 30.0
@@ -139,6 +182,7 @@ class Settings:
     server: str = "granian"
     workers: int = 1
     shutdown_seconds: int = 20
+    max_connections: int = 20_000
     metrics_token: str = ""
     events_backend: str = "auto"
     events_replay_minutes: int = 10
@@ -177,6 +221,7 @@ def load_settings() -> Settings:
         refresh_token_days=_int("LINLI_REFRESH_TOKEN_DAYS", 30),
         sms_backend=os.environ.get("LINLI_SMS_BACKEND", "console"),
         sms_webhook_url=os.environ.get("LINLI_SMS_WEBHOOK_URL", ""),
+        tencent_sms=_tencent_sms(),
         jobs_enabled=os.environ.get("LINLI_JOBS", "on").lower() not in ("off", "0", "false", "no"),
         jobs_interval_seconds=float(_int("LINLI_JOBS_INTERVAL", 30)),
         due_soon_minutes=_int("LINLI_DUE_SOON_MINUTES", 60),
@@ -194,6 +239,7 @@ def load_settings() -> Settings:
         server=os.environ.get("LINLI_SERVER", "granian"),
         workers=_int("LINLI_WORKERS", 1),
         shutdown_seconds=_int("LINLI_SHUTDOWN_SECONDS", 20),
+        max_connections=_int("LINLI_MAX_CONNECTIONS", 20_000),
         metrics_token=os.environ.get("LINLI_METRICS_TOKEN", ""),
         events_backend=os.environ.get("LINLI_EVENTS_BACKEND") or "auto",
         events_replay_minutes=_int("LINLI_EVENTS_REPLAY_MINUTES", 10),
@@ -216,8 +262,20 @@ def load_settings() -> Settings:
         raise SettingsError("LINLI_EVENTS_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
     if settings.events_transport == "redis" and not settings.redis_url:
         raise SettingsError("LINLI_EVENTS_BACKEND=redis needs LINLI_REDIS_URL")
-    if settings.sms_backend not in ("console", "webhook"):
-        raise SettingsError("LINLI_SMS_BACKEND must be 'console' or 'webhook'")
+    if settings.sms_backend not in ("console", "webhook", "tencent"):
+        raise SettingsError("LINLI_SMS_BACKEND must be 'console', 'webhook' or 'tencent'")
+    tencent = settings.tencent_sms
+    if tencent is not None:
+        needed = {
+            "LINLI_TENCENT_SECRET_ID": tencent.secret_id,
+            "LINLI_TENCENT_SECRET_KEY": tencent.secret_key,
+            "LINLI_TENCENT_SMS_APP_ID": tencent.app_id,
+            "LINLI_TENCENT_SMS_SIGN": tencent.sign_name,
+        }
+        if missing := [name for name, value in needed.items() if not value]:
+            raise SettingsError(f"LINLI_SMS_BACKEND=tencent needs {', '.join(missing)}")
+        if "login_code" not in tencent.templates:  # sign-in codes must always go out
+            raise SettingsError("LINLI_TENCENT_SMS_TEMPLATES needs a login_code template")
     if settings.sms_backend == "webhook" and not settings.sms_webhook_url:
         raise SettingsError("LINLI_SMS_BACKEND=webhook needs LINLI_SMS_WEBHOOK_URL")
     if env == "production":
@@ -229,6 +287,6 @@ def load_settings() -> Settings:
         if settings.sms_backend == "console":
             raise SettingsError(
                 "LINLI_SMS_BACKEND=console prints codes to the log; "
-                "set LINLI_SMS_BACKEND=webhook and LINLI_SMS_WEBHOOK_URL in production"
+                "set LINLI_SMS_BACKEND=tencent (or webhook) in production"
             )
     return settings

@@ -3,9 +3,12 @@ memory each stream costs.
 
 Starts `linli serve` (one process, SQLite, memory channels) on a free 127.0.0.1 port against a
 fresh database with the demo people, opens N streams as the demo worker (who sees every order of
-the community, so every stream is a relevant subscriber), then places E orders one second apart
-and times, for every stream, the gap between the event's commit-side timestamp and its arrival.
-Memory is the server's resident set size before and after the streams open.
+the community, so every stream is a relevant subscriber), places one warm-up order (not counted),
+then E orders one second apart, and times, for every stream, the gap between the event's
+timestamp (taken inside the order's transaction, before its commit) and its arrival. It also
+reports the CPU seconds the server and this client spent while the events went out.
+Memory is the resident set size of the server and its worker processes before and after the
+streams open.
 
     uv run python benchmarks/sse_fanout.py --connections 10000 --events 10
 
@@ -38,10 +41,40 @@ WORKER, RESIDENT, PASSWORD = "13800000002", "13800000001", "demo1234"
 
 
 def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+    """Resident memory of the server and its worker processes (granian serves from a child)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        for line in Path(f"/proc/{current}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants that are still running."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -67,7 +100,10 @@ class Streams:
             f"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n".encode()
         )
-        head = await reader.readuntil(b"\r\n\r\n")
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError):
+            head = b"no answer"
         if b" 200 " not in head.split(b"\r\n", 1)[0]:
             self.failed += 1
             writer.close()
@@ -134,6 +170,7 @@ async def run(
 ) -> dict:
     streams = Streams()
     tasks: list[asyncio.Task] = []
+    load_at_start = os.getloadavg()[0]
     try:
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
@@ -160,6 +197,7 @@ async def run(
                     tasks.append(asyncio.create_task(streams.open(port, worker)))
                 while streams.opened + streams.failed < min(offset + batch, connections):  # noqa: ASYNC110
                     await asyncio.sleep(0.02)
+                print(f"{streams.opened} open, {streams.failed} failed", file=sys.stderr)
             connect_seconds = time.monotonic() - started
             await asyncio.sleep(2)
             rss_after = rss_kib(server.pid)
@@ -171,17 +209,24 @@ async def run(
                 headers={"Authorization": f"Bearer {resident}"},
             )
             category = categories.json()[0]["id"]
-            for n in range(events):
+
+            async def place(text: str) -> None:
                 answer = await http.post(
                     "/api/v1/orders",
                     headers={"Authorization": f"Bearer {resident}"},
-                    json={
-                        "community_id": community,
-                        "category_id": category,
-                        "description": f"压测 {n}",
-                    },
+                    json={"community_id": community, "category_id": category, "description": text},
                 )
                 assert answer.status_code == 201, answer.text
+
+            # A warm-up order, not counted: the first one through a fresh process pays for
+            # imports and caches inside its transaction, which a running server has behind it.
+            await place("预热")
+            await asyncio.sleep(3)
+            streams.arrivals.clear()
+            server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
+            events_started = time.monotonic()
+            for n in range(events):
+                await place(f"压测 {n}")
                 await asyncio.sleep(1)
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline and (  # noqa: ASYNC110
@@ -189,6 +234,10 @@ async def run(
                 or min(len(v) for v in streams.arrivals.values()) < streams.opened
             ):
                 await asyncio.sleep(0.2)
+            # Who was busy while the events went out: the server, or this client reading them.
+            server_cpu = cpu_seconds(server.pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
+            events_seconds = time.monotonic() - events_started
     finally:
         for writer in streams.writers:
             writer.close()
@@ -209,6 +258,13 @@ async def run(
         "latency_p50_ms": round(statistics.median(latencies) * 1000) if latencies else None,
         "latency_p99_ms": round(percentile(latencies, 0.99) * 1000) if latencies else None,
         "latency_max_ms": round(max(latencies) * 1000) if latencies else None,
+        "p99_ms_per_event": [
+            round(percentile(v, 0.99) * 1000) for _, v in sorted(streams.arrivals.items())
+        ],
+        "event_phase_seconds": round(events_seconds, 1),
+        "server_cpu_seconds": round(server_cpu, 1),
+        "client_cpu_seconds": round(client_cpu, 1),
+        "loadavg_at_start": load_at_start,
         "cpus": os.cpu_count(),
         "loadavg_at_end": os.getloadavg()[0],
         "python": sys.version.split()[0],

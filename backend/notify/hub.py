@@ -1,14 +1,23 @@
 """The process's event hub: one channel subscription, fanned out to the open SSE streams.
 
 Events cross processes on Litestar channels: the memory backend when one process serves
-(SQLite), PostgreSQL LISTEN/NOTIFY when the database is PostgreSQL (replicas need nothing else),
-or Redis pub/sub when `LINLI_EVENTS_BACKEND=redis`. Each process listens once and hands every
-event to the streams whose caller may see it (`events.visible`).
+(SQLite), PostgreSQL LISTEN/NOTIFY when the database is PostgreSQL (replicas need nothing else;
+`pgchannels.py` reconnects a dropped listener and catches up from the stored events), or Redis
+pub/sub when `LINLI_EVENTS_BACKEND=redis`. Each process listens once and hands every event to the
+streams whose caller may see it (`events.visible`).
+
+Fan-out cost is what limits how many streams one process holds, so per event the hub does the
+per-stream minimum: the event is encoded to SSE bytes once, visibility is decided once per
+audience (streams of callers with the same id, roles and organisations share one decision), and
+each stream gets the same bytes object on its queue. Heartbeats come from one hub timer, not one
+timer per stream.
 
 A stream's queue is bounded (`LINLI_SSE_QUEUE_SIZE`). A client that stops reading fills it; it is
 then dropped from the hub, its queue emptied and left holding one "reconnect" marker, so a stalled
 client costs a bounded amount of memory and, if it ever reads again, is told to reconnect (and
-replays what it missed with `Last-Event-ID`).
+replays what it missed with `Last-Event-ID`). When the process is asked to stop
+(`backend.lifecycle.shutting_down`), every stream gets a "close" marker and ends cleanly, so the
+server can finish in-flight requests and exit without waiting for streams that never end.
 """
 
 from __future__ import annotations
@@ -16,58 +25,69 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
 from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.app import AppConfig
 from litestar.plugins import InitPlugin
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from backend.auth.caller import Caller
 from backend.db import Database, utcnow
-from backend.notify.events import visible
+from backend.lifecycle import shutting_down
+from backend.notify.events import for_client, visible, wire
 from backend.notify.models import LiveEvent
+from backend.notify.pgchannels import ReconnectingPgChannels
 from backend.notify.push import vapid_key
 from backend.notify.sms import SmsSender
 from backend.settings import Settings
 
 log = logging.getLogger("linli.events")
 CHANNEL = "linli_events"
-RECONNECT: dict[str, Any] = {"kind": "reconnect"}
 PRUNE_SECONDS = 60
+# Recent events by (id, time): a catch-up after a reconnect then delivers nothing twice. The time
+# is part of the key because SQLite reuses the ids of pruned rows once its table is empty.
+SEEN = 20_000
+CATCH_UP_LIMIT = 5_000
+
+# What a stream's queue holds: (event id, the bytes to send). Markers have no id.
+Item = tuple[int | None, bytes]
+RECONNECT: Item = (None, b"event: reconnect\r\ndata: {}\r\n\r\n")
+PING: Item = (None, b": ping\r\n\r\n")
+CLOSE: Item = (None, b"")
 
 # Hubs of the apps running in this process, newest last (one in production; tests may run two).
 _running: list[EventHub] = []
 
 
-def _backend(settings: Settings) -> ChannelsBackend:
-    transport = settings.events_transport
-    if transport == "postgres":
-        dsn = settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-        return AsyncPgChannelsBackend(dsn=dsn)
-    if transport == "redis":
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-        from redis.asyncio import Redis
+def encode(event: dict[str, Any]) -> bytes:
+    """The event as one SSE message, as every subscriber receives it (no audience fields)."""
+    data = json.dumps(for_client(event), ensure_ascii=False, separators=(",", ":"))
+    return f"id: {event['id']}\r\nevent: {event['kind']}\r\ndata: {data}\r\n\r\n".encode()
 
-        return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
-    return MemoryChannelsBackend()
+
+def audience_key(caller: Caller) -> Hashable:
+    """Callers with equal keys see exactly the same events (`visible` reads nothing else)."""
+    roles = tuple(sorted((cid, tuple(sorted(held))) for cid, held in caller.roles.items()))
+    return (caller.id, roles, tuple(sorted(caller.provider_ids)))
 
 
 class Subscription:
-    """One open stream: who is listening and the bounded queue of events waiting for them."""
+    """One open stream: who is listening and the bounded queue of what waits to be sent."""
 
-    __slots__ = ("caller", "dropped", "queue")
+    __slots__ = ("caller", "dropped", "key", "queue")
 
     def __init__(self, caller: Caller, size: int) -> None:
         self.caller = caller
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=size)
+        self.key = audience_key(caller)
+        self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=size)
         self.dropped = False
 
 
@@ -75,13 +95,34 @@ class EventHub(InitPlugin):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.channels = ChannelsPlugin(
-            backend=_backend(settings), channels=[CHANNEL], create_ws_route_handlers=False
+            backend=self._backend(), channels=[CHANNEL], create_ws_route_handlers=False
         )
-        self.subscriptions: set[Subscription] = set()
+        # Streams grouped by audience: one visibility decision per group and event.
+        self.groups: dict[Hashable, set[Subscription]] = {}
+        self.count = 0
+        self.closing = False
         self.loop: asyncio.AbstractEventLoop | None = None
         self.database: Database | None = None
         self.sms: SmsSender | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._seen: deque[tuple[int, str]] = deque(maxlen=SEEN)
+        self._seen_set: set[tuple[int, str]] = set()
+
+    def _backend(self) -> ChannelsBackend:
+        transport = self.settings.events_transport
+        if transport == "postgres":
+            dsn = self.settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+            return ReconnectingPgChannels(dsn, on_reconnect=self.catch_up)
+        if transport == "redis":
+            from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+            from redis.asyncio import Redis
+
+            return RedisChannelsPubSubBackend(redis=Redis.from_url(self.settings.redis_url))
+        return MemoryChannelsBackend()
+
+    @property
+    def subscriptions(self) -> set[Subscription]:
+        return {sub for group in self.groups.values() for sub in group}
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         # The channels plugin starts first and stops last, around the hub's own lifespan.
@@ -93,11 +134,14 @@ class EventHub(InitPlugin):
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         self.loop = asyncio.get_running_loop()
         self.database, self.sms = app.state.database, app.state.sms
+        self.closing = False
         await self._ensure_vapid_key()
         async with self.channels.start_subscription([CHANNEL]) as subscriber:
             tasks = [
                 asyncio.create_task(self._pump(subscriber.iter_events())),
                 asyncio.create_task(self._prune(app.state.database)),
+                asyncio.create_task(self._heartbeat()),
+                asyncio.create_task(self._close_on(shutting_down(app))),
             ]
             _running.append(self)
             try:
@@ -106,8 +150,7 @@ class EventHub(InitPlugin):
                 _running.remove(self)
                 for task in tasks:
                     task.cancel()
-                for sub in list(self.subscriptions):
-                    self.drop(sub)
+                self.close_all()
 
     async def _ensure_vapid_key(self) -> None:
         """Web Push keys are made on first start (kept in the database from then on)."""
@@ -142,32 +185,86 @@ class EventHub(InitPlugin):
 
     def subscribe(self, caller: Caller) -> Subscription:
         sub = Subscription(caller, self.settings.sse_queue_size)
-        self.subscriptions.add(sub)
+        if self.closing:  # the process is stopping: the stream ends at once, cleanly
+            sub.dropped = True
+            sub.queue.put_nowait(CLOSE)
+            return sub
+        self.groups.setdefault(sub.key, set()).add(sub)
+        self.count += 1
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
-        self.subscriptions.discard(sub)
+        group = self.groups.get(sub.key)
+        if group is not None and sub in group:
+            group.discard(sub)
+            self.count -= 1
+            if not group:
+                del self.groups[sub.key]
 
-    def drop(self, sub: Subscription) -> None:
-        """Forget a stream that cannot keep up, keeping only the marker telling it to reconnect."""
-        self.subscriptions.discard(sub)
+    def _end(self, sub: Subscription, marker: Item) -> None:
+        """Forget a stream, leaving only `marker` in its queue."""
+        self.unsubscribe(sub)
         sub.dropped = True
         while not sub.queue.empty():
             sub.queue.get_nowait()
-        sub.queue.put_nowait(RECONNECT)
+        sub.queue.put_nowait(marker)
 
-    def fan_out(self, event: dict[str, Any]) -> int:
+    def drop(self, sub: Subscription) -> None:
+        """Forget a stream that cannot keep up, keeping only the marker telling it to reconnect."""
+        log.info("dropping a stream of user %s that stopped reading", sub.caller.id)
+        self._end(sub, RECONNECT)
+
+    def close_all(self) -> None:
+        """End every stream cleanly (the process is stopping); new ones end at once."""
+        self.closing = True
+        for sub in self.subscriptions:
+            self._end(sub, CLOSE)
+
+    def _put_all(self, subs: list[Subscription], item: Item) -> int:
         delivered = 0
-        for sub in list(self.subscriptions):
-            if not visible(event, sub.caller):
-                continue
+        for sub in subs:
             try:
-                sub.queue.put_nowait(event)
+                sub.queue.put_nowait(item)
                 delivered += 1
             except asyncio.QueueFull:
-                log.info("dropping a stream of user %s that stopped reading", sub.caller.id)
                 self.drop(sub)
         return delivered
+
+    def fan_out(self, event: dict[str, Any]) -> int:
+        """Queue `event` for every stream that may see it; answers how many got it."""
+        event_id, seen = event["id"], (event["id"], event["at"])
+        if seen in self._seen_set:
+            return 0  # already delivered (a catch-up crossing a live message)
+        if len(self._seen) == self._seen.maxlen:
+            self._seen_set.discard(self._seen[0])
+        self._seen.append(seen)
+        self._seen_set.add(seen)
+        audience = [
+            sub
+            for group in list(self.groups.values())
+            if group and visible(event, next(iter(group)).caller)
+            for sub in group
+        ]
+        if not audience:
+            return 0
+        return self._put_all(audience, (event_id, encode(event)))
+
+    async def catch_up(self, since: datetime) -> None:
+        """Deliver the stored events from `since` on that were not heard (the listener was away)."""
+        assert self.database is not None
+        async with self.database.reader_sessions() as session:
+            rows = await session.scalars(
+                select(LiveEvent)
+                .where(LiveEvent.at >= since)
+                .order_by(LiveEvent.id)
+                .limit(CATCH_UP_LIMIT)
+            )
+            found = [wire(row) for row in rows]
+        missed = [e for e in found if (e["id"], e["at"]) not in self._seen_set]
+        for event in missed:
+            self.fan_out(event)
+        if missed:
+            log.info("caught up on %d live events after reconnecting", len(missed))
 
     async def _pump(self, events: AsyncIterator[bytes]) -> None:
         async for raw in events:
@@ -175,6 +272,17 @@ class EventHub(InitPlugin):
                 self.fan_out(json.loads(raw))
             except Exception:  # one bad message must not stop live updates for everyone
                 log.exception("could not deliver a live event")
+
+    async def _heartbeat(self) -> None:
+        """A comment to every stream every heartbeat interval (streams also check their end)."""
+        while True:
+            await asyncio.sleep(self.settings.sse_heartbeat_seconds)
+            self._put_all(list(self.subscriptions), PING)
+
+    async def _close_on(self, stopping: asyncio.Event) -> None:
+        await stopping.wait()
+        log.info("closing %d event streams: the process is stopping", self.count)
+        self.close_all()
 
     async def _prune(self, database: Database) -> None:
         """Forget events older than the replay window, once a minute."""

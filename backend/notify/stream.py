@@ -5,13 +5,14 @@ window), then forwards live events from the hub. If what was missed can no longe
 (the window passed, or more than `REPLAY_LIMIT` events), it sends `event: reset`, telling the
 client to reload its lists. A comment line every `LINLI_SSE_HEARTBEAT_SECONDS` keeps proxies
 from closing an idle stream. A stream ends by itself after the access-token lifetime, so a client
-reconnects with a fresh token (and fresh roles); `retry` tells it how soon.
+reconnects with a fresh token (and fresh roles); `retry` tells it how soon. When the process is
+stopping, the hub ends every stream cleanly and the client reconnects (to another process).
+
+The bytes of a live event are made once by the hub and shared by every stream that sends them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -20,19 +21,21 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import Stream
 from sqlalchemy import select
 
 from backend.auth.caller import Caller
 from backend.db import Database, utcnow
 from backend.errors import DomainError
-from backend.notify.events import for_client, visible, wire
-from backend.notify.hub import RECONNECT, EventHub, current
+from backend.notify.events import visible, wire
+from backend.notify.hub import CLOSE, RECONNECT, EventHub, current, encode
 from backend.notify.models import LiveEvent
 from backend.settings import Settings
 
 REPLAY_LIMIT = 500
 RETRY_MS = 3000
+HELLO = f": linli\r\nretry: {RETRY_MS}\r\n\r\n".encode()
+RESET = b"event: reset\r\ndata: {}\r\n\r\n"
 
 
 class Unavailable(DomainError):
@@ -43,12 +46,7 @@ class Unavailable(DomainError):
 def open_connections() -> int:
     """Open SSE streams in this process (for metrics)."""
     hub = current()
-    return len(hub.subscriptions) if hub is not None else 0
-
-
-def _message(event: dict[str, Any]) -> ServerSentEventMessage:
-    data = json.dumps(for_client(event), ensure_ascii=False, separators=(",", ":"))
-    return ServerSentEventMessage(data=data, event=event["kind"], id=event["id"])
+    return hub.count if hub is not None else 0
 
 
 async def missed(
@@ -71,33 +69,32 @@ async def missed(
 
 async def _stream(
     hub: EventHub, database: Database, settings: Settings, caller: Caller, last_id: int | None
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     sub = hub.subscribe(caller)  # before the replay query, so nothing falls in between
     try:
-        yield ServerSentEventMessage(data=None, comment="linli", retry=RETRY_MS)
+        yield HELLO
         replayed: set[int] = set()
         if last_id is not None:
             found = await missed(database, settings, caller, last_id)
             if found is None:
-                yield ServerSentEventMessage(event="reset", data="{}")
+                yield RESET
             else:
                 for event in found:
                     replayed.add(event["id"])
-                    yield _message(event)
+                    yield encode(event)
         ends = time.monotonic() + settings.access_token_minutes * 60
-        while (left := ends - time.monotonic()) > 0:
-            try:
-                event = await asyncio.wait_for(
-                    sub.queue.get(), timeout=min(settings.sse_heartbeat_seconds, left)
-                )
-            except TimeoutError:
-                yield ServerSentEventMessage(data=None, comment="ping")
-                continue
-            if event is RECONNECT:
-                yield ServerSentEventMessage(event="reconnect", data="{}")
+        while True:
+            item = await sub.queue.get()  # events, the hub's heartbeats, or an end marker
+            if item is CLOSE:
                 return
-            if event["id"] not in replayed:
-                yield _message(event)
+            if item is RECONNECT:
+                yield item[1]
+                return
+            event_id, data = item
+            if event_id is None or event_id not in replayed:
+                yield data
+            if time.monotonic() >= ends:  # at most one heartbeat late
+                return
     finally:
         hub.unsubscribe(sub)
 
@@ -112,7 +109,7 @@ class EventStreamController(Controller):
         request: Request,
         caller: NamedDependency[Caller],
         last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID")] = None,
-    ) -> ServerSentEvent:
+    ) -> Stream:
         """Live events for the caller (their orders; their community's board if a worker; the
         order hall if a volunteer; their inbox). Resume with `Last-Event-ID`."""
         hub = current()
@@ -122,7 +119,8 @@ class EventStreamController(Controller):
         if last_event_id is not None:  # garbage or out of range: resume impossible → reset
             digits = last_event_id.strip()
             last_id = int(digits) if digits.isdigit() and len(digits) < 10 else 0
-        return ServerSentEvent(
+        return Stream(
             _stream(hub, request.app.state.database, hub.settings, caller, last_id),
+            media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )

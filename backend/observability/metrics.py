@@ -4,9 +4,9 @@ The plugin's middleware counts requests and times them (`linli_requests_total`,
 `linli_request_duration_seconds` by method, route template and status). The scrape handler
 adds what the middleware cannot see: orders by status and the work queues (read from the
 database, at most every `CACHE_SECONDS` per process so N processes scraped often do not load
-it), and the connection pool in use. Several workers in one container share numbers through
-PROMETHEUS_MULTIPROC_DIR, as the plugin's exposition does. With LINLI_METRICS_TOKEN set, a
-scraper must present it as a bearer token.
+it), the connection pool in use, and the open live-event (SSE) streams of this process. Several
+workers in one container share numbers through PROMETHEUS_MULTIPROC_DIR, as the plugin's
+exposition does. With LINLI_METRICS_TOKEN set, a scraper must present it as a bearer token.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backend.db import Database
 from backend.errors import Unauthorized
+from backend.notify.stream import open_connections
 from backend.observability.service import orders_by_status, queue_depths
 
 CACHE_SECONDS = 10.0
@@ -64,6 +65,12 @@ DB_IN_USE = Gauge(
     "linli_db_connections_in_use",
     "Database connections checked out of this process's pool",
     multiprocess_mode="livesum",
+)
+
+SSE_CONNECTIONS = Gauge(
+    "linli_sse_connections",
+    "Open live-event (server-sent events) streams",
+    multiprocess_mode="livesum",  # the sum over the processes that are running
 )
 
 
@@ -104,6 +111,7 @@ async def metrics(request: Request) -> Response[bytes]:
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):
             raise Unauthorized("metrics.unauthorized", "a metrics token is required")
+    SSE_CONNECTIONS.set(open_connections())  # no database needed: counted in memory
     # The request counters still matter most when the database is the problem.
     with suppress(SQLAlchemyError, OSError):
         await _refresh(request.app.state)

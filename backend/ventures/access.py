@@ -8,13 +8,13 @@ needs a role in its area (403 otherwise); a draft is "not found" (404) to all bu
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.places.models import Community
-from backend.ventures.models import Proposal, VentureRound
+from backend.ventures.models import Objection, Proposal, VentureRound
 
 
 async def area(session: AsyncSession, rnd: VentureRound) -> list[int]:
@@ -53,11 +53,19 @@ def roles_over(caller: Caller, communities: list[int]) -> frozenset[str]:
 class RoundAccess:
     """A round as one caller sees it."""
 
-    def __init__(self, rnd: VentureRound, communities: list[int], caller: Caller) -> None:
+    def __init__(
+        self,
+        rnd: VentureRound,
+        communities: list[int],
+        caller: Caller,
+        open_objections: int = 0,
+    ) -> None:
         self.round = rnd
         self.communities = communities
         self.caller = caller
         self.roles = roles_over(caller, communities)
+        # Unanswered objections keep a round in 公示 (counted only while it is announcing).
+        self.open_objections = open_objections
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
@@ -83,7 +91,21 @@ async def load_round(session: AsyncSession, caller: Caller, round_id: int) -> Ro
     rnd = await session.get(VentureRound, round_id)
     if rnd is None:
         raise NotFound("round.not_found", "no such round")
-    return RoundAccess(rnd, await area(session, rnd), caller)
+    counts = await open_objections(session, [rnd])
+    return RoundAccess(rnd, await area(session, rnd), caller, counts.get(rnd.id, 0))
+
+
+async def open_objections(session: AsyncSession, rounds: list[VentureRound]) -> dict[int, int]:
+    """Unanswered objections per round, for the rounds in 公示 (one query for a page)."""
+    announcing = [r.id for r in rounds if r.phase == "announcing"]
+    if not announcing:
+        return {}
+    rows = await session.execute(
+        select(Objection.round_id, func.count())
+        .where(Objection.round_id.in_(announcing), Objection.answer.is_(None))
+        .group_by(Objection.round_id)
+    )
+    return {round_id: count for round_id, count in rows}
 
 
 async def load_proposal(

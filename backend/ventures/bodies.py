@@ -271,6 +271,9 @@ class ProposalPublic(SQLModel):
     funded: bool | None
     selection_reason: str | None
     contract_no: str | None
+    # What the caller may do with it now (rules.py): edit, submit, judge_eligibility, support,
+    # review, recuse, object.
+    allowed_actions: list[str]
 
 
 class RoundPage(SQLModel):

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
 from backend.db import utcnow
-from backend.errors import Conflict, Forbidden, NotFound
+from backend.errors import Conflict, NotFound
 from backend.notify.service import notify
 from backend.ventures import journal, rules
 from backend.ventures.access import load_proposal, load_round
@@ -32,9 +32,7 @@ async def file_objection(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: ReasonBody
 ) -> dict:
     proposal, access = await load_proposal(session, caller, proposal_id)
-    if not access.resident_communities():
-        raise Forbidden("venture.out_of_area", "only residents of the round's area object")
-    access.require_phase("announcing")
+    rules.may_object(proposal, access, await rules.seat_of(session, proposal, access))
     objection = Objection(
         round_id=proposal.round_id, proposal_id=proposal.id, author_id=caller.id, reason=body.reason
     )

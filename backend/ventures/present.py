@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.models import User
+from backend.ventures import rules
 from backend.ventures.access import RoundAccess
 from backend.ventures.bodies import BudgetLinePublic, Progress, ProposalPublic, ReviewPublic
 from backend.ventures.models import BudgetLine, Proposal, ProposalNeed, ReviewAssignment, Support
@@ -63,11 +64,7 @@ async def present_proposal(
     supports = await session.scalar(
         select(func.count()).select_from(Support).where(Support.proposal_id == proposal.id)
     )
-    mine = await session.scalar(
-        select(Support.id).where(
-            Support.proposal_id == proposal.id, Support.user_id == access.caller.id
-        )
-    )
+    tie = await rules.seat_of(session, proposal, access)
     author = await session.get(User, proposal.author_id)
     # The ranking is published with 公示; before that only admins see the preview.
     outcome = scores_public(access) or access.has("admin")
@@ -95,7 +92,7 @@ async def present_proposal(
         support=Progress(
             supports=supports,
             threshold=access.round.support_threshold,
-            supported_by_me=mine is not None,
+            supported_by_me=tie.supported,
         ),
         reviews=await _reviews(session, proposal, access),
         rank=proposal.rank if outcome else None,
@@ -103,4 +100,5 @@ async def present_proposal(
         funded=proposal.funded if outcome else None,
         selection_reason=proposal.selection_reason if outcome else None,
         contract_no=proposal.contract_no,
+        allowed_actions=rules.allowed(rules.PROPOSAL_RULES, proposal, access, tie),
     )

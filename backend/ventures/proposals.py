@@ -24,7 +24,11 @@ from backend.ventures.models import (
 )
 from backend.ventures.present import present_proposal
 
-SUPPORTABLE = ("submitted", "eligible")
+
+async def _check(
+    session: AsyncSession, action: str, proposal: Proposal, access: RoundAccess
+) -> None:
+    rules.PROPOSAL_RULES[action](proposal, access, await rules.seat_of(session, proposal, access))
 
 
 def yuan(fen: int) -> str:
@@ -109,11 +113,7 @@ async def update_draft(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: ProposalDraft
 ) -> ProposalPublic:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
-    if proposal.author_id != caller.id:
-        raise Forbidden("proposal.not_author", "only the author edits a proposal")
-    if proposal.status != "draft":
-        raise Conflict("proposal.not_draft", "a submitted proposal is no longer edited")
-    access.require_phase("collecting")
+    await _check(session, "edit", proposal, access)
     proposal.community_id = await _author_community(access, caller, body)
     proposal.provider_id = body.provider_id
     proposal.attachment_ids = body.attachment_ids
@@ -126,11 +126,7 @@ async def update_draft(
 
 async def submit(session: AsyncSession, *, caller: Caller, proposal_id: int) -> ProposalPublic:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
-    if proposal.author_id != caller.id:
-        raise Forbidden("proposal.not_author", "only the author submits a proposal")
-    if proposal.status != "draft":
-        raise Conflict("proposal.not_draft", "already submitted")
-    access.require_phase("collecting")
+    await _check(session, "submit", proposal, access)
     rnd = access.round
     if proposal.total_fen < rnd.min_fen:
         raise Invalid(
@@ -156,11 +152,7 @@ async def judge_eligibility(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: EligibilityBody
 ) -> ProposalPublic:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
-    if not (access.worker_of(proposal.community_id) or access.has("admin")):
-        raise Forbidden("venture.role_required", "a worker of the community checks eligibility")
-    access.require_phase("collecting", "supporting")
-    if proposal.status not in ("submitted", "eligible", "ineligible"):
-        raise Conflict("proposal.not_submitted", "only a submitted proposal is checked")
+    await _check(session, "judge_eligibility", proposal, access)
     proposal.status = "eligible" if body.eligible else "ineligible"
     proposal.eligibility_reason = body.reason
     journal.record(
@@ -178,14 +170,9 @@ async def judge_eligibility(
 
 async def support(session: AsyncSession, *, caller: Caller, proposal_id: int) -> ProposalPublic:
     proposal, access = await load_proposal(session, caller, proposal_id)
-    if not access.resident_communities():
-        raise Forbidden("venture.out_of_area", "only residents of the round's area support")
-    access.require_phase("supporting")
-    if proposal.status not in SUPPORTABLE:
-        raise Conflict("proposal.not_supportable", f"the proposal is {proposal.status}")
-    if proposal.author_id == caller.id:
-        raise Forbidden("proposal.own", "authors do not support their own proposal")
-    # The unique (proposal, user) pair decides concurrent clicks: one row, the rest 409.
+    await _check(session, "support", proposal, access)
+    # The rule above answers a repeated click; the unique (proposal, user) pair decides
+    # concurrent ones: one row, the rest 409.
     session.add(Support(proposal_id=proposal.id, user_id=caller.id))
     try:
         await session.commit()

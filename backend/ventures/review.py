@@ -12,34 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
 from backend.auth.models import StreetRole
-from backend.catalog.models import ProviderStaff
 from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound
-from backend.ventures import journal
+from backend.errors import Conflict, Invalid
+from backend.ventures import journal, rules
 from backend.ventures.access import load_proposal
 from backend.ventures.bodies import AssignReviewers, ProposalPublic, ReasonBody, ScoreBody
 from backend.ventures.models import Proposal, ReviewAssignment, Support, VentureRound
 from backend.ventures.present import present_proposal
+from backend.ventures.rules import conflicted
 
 CRITERIA = ("need_fit", "feasibility", "budget", "sustainability", "participation")
-
-
-async def conflicted(session: AsyncSession, proposal: Proposal, reviewer_id: int) -> bool:
-    if proposal.author_id == reviewer_id:
-        return True
-    supported = await session.scalar(
-        select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == reviewer_id)
-    )
-    if supported is not None:
-        return True
-    if proposal.provider_id is None:
-        return False
-    staff = await session.scalar(
-        select(ProviderStaff.id).where(
-            ProviderStaff.provider_id == proposal.provider_id, ProviderStaff.user_id == reviewer_id
-        )
-    )
-    return staff is not None
 
 
 async def _street_reviewers(session: AsyncSession, street_id: int) -> list[int]:
@@ -113,27 +95,17 @@ async def assign(
     return await present_proposal(session, proposal, access)
 
 
-async def _my_seat(session: AsyncSession, caller: Caller, proposal_id: int):
+async def _my_seat(session: AsyncSession, caller: Caller, proposal_id: int, action: str):
     proposal, access = await load_proposal(session, caller, proposal_id)
-    seat = await session.scalar(
-        select(ReviewAssignment).where(
-            ReviewAssignment.proposal_id == proposal_id,
-            ReviewAssignment.reviewer_id == caller.id,
-        )
-    )
-    if seat is None or not access.has("reviewer"):
-        # Not assigned: as if the review did not exist for this caller.
-        raise NotFound("review.not_assigned", "no review of yours on this proposal")
-    access.require_phase("reviewing")
-    if seat.status == "recused":
-        raise Conflict("review.recused", "you recused yourself from this proposal")
-    return proposal, access, seat
+    tie = await rules.seat_of(session, proposal, access)
+    rules.PROPOSAL_RULES[action](proposal, access, tie)
+    return proposal, access, tie.seat
 
 
 async def score(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: ScoreBody
 ) -> ProposalPublic:
-    proposal, access, seat = await _my_seat(session, caller, proposal_id)
+    proposal, access, seat = await _my_seat(session, caller, proposal_id, "review")
     for name in CRITERIA:
         setattr(seat, name, getattr(body, name))
     seat.total = sum(getattr(body, name) for name in CRITERIA)
@@ -148,9 +120,7 @@ async def score(
 async def recuse(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: ReasonBody
 ) -> ProposalPublic:
-    proposal, access, seat = await _my_seat(session, caller, proposal_id)
-    if seat.status == "scored":
-        raise Conflict("review.already_scored", "a scored review cannot be recused")
+    proposal, access, seat = await _my_seat(session, caller, proposal_id, "recuse")
     seat.status, seat.recusal_reason, seat.declared_at = "recused", body.reason, utcnow()
     journal.record(
         session,

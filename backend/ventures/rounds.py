@@ -6,19 +6,18 @@ runs the selection and publishes it (公示); leaving `announcing` needs every o
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
-from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid
 from backend.pagination import decode_key, encode_key
 from backend.places.models import Community, Street
 from backend.ventures import journal, review, rules, selection
-from backend.ventures.access import RoundAccess, area, areas, load_round
+from backend.ventures.access import RoundAccess, area, areas, load_round, open_objections
 from backend.ventures.bodies import AdvanceBody, RoundCreate, RoundPage, RoundPublic
-from backend.ventures.models import Objection, VentureRound
-from backend.ventures.phases import check_advance, check_schedule, next_phase, starts
+from backend.ventures.models import VentureRound
+from backend.ventures.phases import check_schedule, next_phase, starts
 
 
 def present_round(
@@ -107,8 +106,13 @@ async def list_rounds(
     ).all()
     page = [rnd for rnd, _ in rows[:limit]]
     covered = await areas(session, page)
+    objecting = await open_objections(session, page)
     items = [
-        present_round(rnd, covered[rnd.id], RoundAccess(rnd, covered[rnd.id], caller))
+        present_round(
+            rnd,
+            covered[rnd.id],
+            RoundAccess(rnd, covered[rnd.id], caller, objecting.get(rnd.id, 0)),
+        )
         for rnd in page
     ]
     more = len(rows) > limit
@@ -132,17 +136,8 @@ async def advance(
     session: AsyncSession, *, caller: Caller, round_id: int, body: AdvanceBody
 ) -> RoundPublic:
     access = await load_round(session, caller, round_id)
-    access.require("admin")
+    rules.may_advance(access, body.to)
     rnd = access.round
-    check_advance(rnd.phase, body.to, starts(rnd), utcnow())
-    if rnd.phase == "announcing":
-        open_objections = await session.scalar(
-            select(func.count())
-            .select_from(Objection)
-            .where(Objection.round_id == rnd.id, Objection.answer.is_(None))
-        )
-        if open_objections:
-            raise Conflict("round.objections_open", f"{open_objections} objection(s) unanswered")
     # The conditional UPDATE decides a race between two admins: one moves the round, one 409s.
     moved = await session.execute(
         update(VentureRound)

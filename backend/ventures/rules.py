@@ -1,4 +1,5 @@
-"""Who may do what to a round or a funded project, and when: one table of rules, two uses.
+"""Who may do what to a round, a proposal or a funded project, and when: one table of rules,
+two uses.
 
 Each rule raises the error its route answers with (403 wrong role, 409 wrong phase or state);
 the routes call them before acting, and `allowed_actions` in the answers lists the rules the
@@ -15,12 +16,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.catalog.models import ProviderStaff
 from backend.db import utcnow
-from backend.errors import Conflict, Forbidden
+from backend.errors import Conflict, Forbidden, NotFound
 from backend.ventures.access import RoundAccess
-from backend.ventures.models import Disbursement, Evaluation, Expense, Proposal
+from backend.ventures.models import (
+    Disbursement,
+    Evaluation,
+    Expense,
+    Proposal,
+    ReviewAssignment,
+    Support,
+)
 from backend.ventures.phases import check_advance, next_phase, starts
-from backend.ventures.review import conflicted
 
 OPEN_PHASES = ("collecting", "supporting")  # needs are posted and screened
 RUNNING = ("implementing", "evaluating")  # a project is carried out and paid
@@ -32,12 +40,16 @@ HOLDING = ("contracted", "completed", "failed")
 # --- rounds --------------------------------------------------------------------------------
 
 
-def may_advance(access: RoundAccess) -> None:
+def may_advance(access: RoundAccess, target: str | None = None) -> None:
+    """An admin, one step forward, not before its date, and out of 公示 only with every
+    objection answered."""
     access.require("admin")
-    target = next_phase(access.round.phase)
+    target = target or next_phase(access.round.phase)
     if target is None:
         raise Conflict("round.phase_backwards", "the round is already closed")
     check_advance(access.round.phase, target, starts(access.round), utcnow())
+    if access.round.phase == "announcing" and access.open_objections:
+        raise Conflict("round.objections_open", f"{access.open_objections} objection(s) unanswered")
 
 
 def may_post_need(access: RoundAccess) -> None:
@@ -90,6 +102,115 @@ ROUND_RULES: dict[str, Callable[[RoundAccess], None]] = {
     "screen_needs": may_screen_some,
     "propose": may_propose,
     "answer_objections": may_answer_objections,
+}
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+
+async def conflicted(session: AsyncSession, proposal: Proposal, reviewer_id: int) -> bool:
+    """A conflict of interest: the reviewer wrote or supported the proposal, or works for its
+    organisation. Such a reviewer is never seated, and never evaluates the project."""
+    if proposal.author_id == reviewer_id:
+        return True
+    supported = await session.scalar(
+        select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == reviewer_id)
+    )
+    if supported is not None:
+        return True
+    if proposal.provider_id is None:
+        return False
+    staff = await session.scalar(
+        select(ProviderStaff.id).where(
+            ProviderStaff.provider_id == proposal.provider_id, ProviderStaff.user_id == reviewer_id
+        )
+    )
+    return staff is not None
+
+
+SUPPORTABLE = ("submitted", "eligible")
+
+
+@dataclass(frozen=True)
+class Seat:
+    """The caller's tie to a proposal: their support, and their reviewer seat if any."""
+
+    supported: bool
+    seat: ReviewAssignment | None
+
+
+async def seat_of(session: AsyncSession, proposal: Proposal, access: RoundAccess) -> Seat:
+    caller_id = access.caller.id
+    supported = await session.scalar(
+        select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == caller_id)
+    )
+    seat = await session.scalar(
+        select(ReviewAssignment).where(
+            ReviewAssignment.proposal_id == proposal.id, ReviewAssignment.reviewer_id == caller_id
+        )
+    )
+    return Seat(supported=supported is not None, seat=seat)
+
+
+def may_edit(proposal: Proposal, access: RoundAccess, _: Seat) -> None:
+    """The author, a draft, while ideas are collected (editing and submitting alike)."""
+    if proposal.author_id != access.caller.id:
+        raise Forbidden("proposal.not_author", "only the author edits or submits a proposal")
+    if proposal.status != "draft":
+        raise Conflict("proposal.not_draft", "a submitted proposal is no longer edited")
+    access.require_phase("collecting")
+
+
+def may_judge_eligibility(proposal: Proposal, access: RoundAccess, _: Seat) -> None:
+    if not (access.worker_of(proposal.community_id) or access.has("admin")):
+        raise Forbidden("venture.role_required", "a worker of the community checks eligibility")
+    access.require_phase("collecting", "supporting")
+    if proposal.status not in ("submitted", "eligible", "ineligible"):
+        raise Conflict("proposal.not_submitted", "only a submitted proposal is checked")
+
+
+def may_support(proposal: Proposal, access: RoundAccess, tie: Seat) -> None:
+    if not access.resident_communities():
+        raise Forbidden("venture.out_of_area", "only residents of the round's area support")
+    access.require_phase("supporting")
+    if proposal.status not in SUPPORTABLE:
+        raise Conflict("proposal.not_supportable", f"the proposal is {proposal.status}")
+    if proposal.author_id == access.caller.id:
+        raise Forbidden("proposal.own", "authors do not support their own proposal")
+    if tie.supported:
+        raise Conflict("proposal.already_supported", "you already support it")
+
+
+def may_review(proposal: Proposal, access: RoundAccess, tie: Seat) -> None:
+    """A seated reviewer, while reviewing, not recused (scoring again replaces the score)."""
+    if tie.seat is None or not access.has("reviewer"):
+        # Not assigned: as if the review did not exist for this caller.
+        raise NotFound("review.not_assigned", "no review of yours on this proposal")
+    access.require_phase("reviewing")
+    if tie.seat.status == "recused":
+        raise Conflict("review.recused", "you recused yourself from this proposal")
+
+
+def may_recuse(proposal: Proposal, access: RoundAccess, tie: Seat) -> None:
+    may_review(proposal, access, tie)
+    if tie.seat is not None and tie.seat.status == "scored":
+        raise Conflict("review.already_scored", "a scored review cannot be recused")
+
+
+def may_object(proposal: Proposal, access: RoundAccess, _: Seat) -> None:
+    if not access.resident_communities():
+        raise Forbidden("venture.out_of_area", "only residents of the round's area object")
+    access.require_phase("announcing")
+
+
+PROPOSAL_RULES: dict[str, Callable[[Proposal, RoundAccess, Seat], None]] = {
+    "edit": may_edit,
+    "submit": may_edit,
+    "judge_eligibility": may_judge_eligibility,
+    "support": may_support,
+    "review": may_review,
+    "recuse": may_recuse,
+    "object": may_object,
 }
 
 
@@ -201,7 +322,7 @@ def allowed(rules: dict[str, Callable[..., None]], *args: Any) -> list[str]:
     for name, rule in rules.items():
         try:
             rule(*args)
-        except (Forbidden, Conflict):
+        except (Forbidden, Conflict, NotFound):
             continue
         names.append(name)
     return names

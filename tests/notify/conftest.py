@@ -116,7 +116,9 @@ async def stream(api: Api, phone: str, last_event_id: str | None = None) -> Asyn
 class Receiver:
     """A local HTTP endpoint standing in for a push service or an SMS gateway. It records every
     request; the first path segment picks the answer: `ok` 201, `gone` 410, `bad` 400, `hang`
-    waits 3 s, `flaky` waits 1 s, then answers 503, then 200."""
+    waits 3 s, `flaky` waits 1 s, then answers 503, then 200. `tencent` answers like Tencent
+    Cloud SMS (HTTP 200, JSON): `tencent/ok` sent, `tencent/busy` an InternalError first, then
+    sent, `tencent/limit` a per-number daily limit."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
@@ -143,8 +145,21 @@ class Receiver:
             if tries == 1:
                 await asyncio.sleep(1)
             status = 503 if tries == 2 else 200
+        answer = b""
+        if mode == "tencent":
+            answer = json.dumps(self.tencent(path)).encode()
         await send({"type": "http.response.start", "status": status, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
+        await send({"type": "http.response.body", "body": answer})
+
+    def tencent(self, path: str) -> dict[str, Any]:
+        outcome = path.strip("/").split("/")[1]
+        tries = sum(1 for r in self.requests if r["path"] == path)
+        if outcome == "busy" and tries == 1:
+            error = {"Code": "InternalError.Timeout", "Message": "please retry"}
+            return {"Response": {"Error": error, "RequestId": "r1"}}
+        code = "LimitExceeded.PhoneNumberDailyLimit" if outcome == "limit" else "Ok"
+        status = {"SerialNo": "5000:1", "PhoneNumber": "+8613800000001", "Code": code}
+        return {"Response": {"SendStatusSet": [status], "RequestId": f"r{tries}"}}
 
     def to(self, path: str) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["path"] == path]

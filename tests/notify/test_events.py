@@ -89,12 +89,16 @@ async def test_idle_streams_get_heartbeats_and_are_counted(live: Api) -> None:
     before = open_connections()
     async with stream(live, RESIDENT) as one, stream(live, WORKER):
         assert open_connections() == before + 2
+        scraped = (await live.client.get("/metrics")).text
+        assert f"linli_sse_connections {before + 2}.0" in scraped.splitlines()
         assert await one.next(3, comments=True) == {"comment": "ping"}
     for _ in range(50):
         if open_connections() == before:
             break
         await asyncio.sleep(0.05)
     assert open_connections() == before
+    scraped = (await live.client.get("/metrics")).text
+    assert f"linli_sse_connections {before}.0" in scraped.splitlines()
     assert (await live.client.get("/api/v1/events")).status_code == 401
 
 
@@ -107,8 +111,10 @@ async def test_a_subscriber_that_stops_reading_is_dropped_with_bounded_memory(
     for n in range(20):
         event = {
             "id": n + 1,
+            "at": "2026-11-22T01:02:03+00:00",
             "kind": "order.submit",
             "community_id": 1,
+            "order_id": None,
             "user_ids": [],
             "roles": ["worker"],
             "taker_kinds": None,

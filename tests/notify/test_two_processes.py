@@ -31,8 +31,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def start(url: str, secret: str, port: int, log: Path) -> asyncio.subprocess.Process:
+async def start(
+    url: str, secret: str, port: int, log: Path, **extra: str
+) -> asyncio.subprocess.Process:
     env = {**os.environ, "DATABASE_URL": url, "LINLI_ENV": "test", "LINLI_SECRET_KEY": secret}
+    env.update(extra)
     with log.open("wb") as out:
         return await asyncio.create_subprocess_exec(
             "uv", "run", "linli", "serve", "--port", str(port),

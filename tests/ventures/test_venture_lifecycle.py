@@ -33,11 +33,15 @@ async def test_a_round_from_idea_to_disclosed_paid_project(api: Api) -> None:
         ADMIN, f"/api/v1/ventures/rounds/{rid}/advance", {"to": "implementing"}
     )
     assert blocked.status_code == 409 and blocked.json()["code"] == "round.objections_open"
+    actions = (await api.get(ADMIN, f"/api/v1/ventures/rounds/{rid}")).json()["allowed_actions"]
+    assert actions == ["answer_objections"]  # moving on waits for the answer
     oid = objection.json()["id"]
     answered = await api.post(
         ADMIN, f"/api/v1/ventures/objections/{oid}/answer", {"answer": "已核价"}
     )
     assert answered.status_code == 200
+    listed = (await api.get(ADMIN, "/api/v1/ventures/rounds")).json()["items"][0]
+    assert listed["allowed_actions"] == ["advance", "answer_objections"]
     await advance(api, rid, "implementing")
 
     project = (await api.post(ADMIN, f"{P}/{pid}/contract", {"contract_no": "XF-2026-01"})).json()

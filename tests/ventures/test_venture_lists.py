@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from backend.ventures.models import Proposal
 from tests.factories import ADMIN, RESIDENT, RESIDENT2, REVIEWER, WORKER, Api
-from tests.venture_factories import advance, draft, open_round, submitted
+from tests.venture_factories import advance, draft, open_round, scores, submitted
 
 ROUNDS = "/api/v1/ventures/rounds"
 
@@ -99,3 +99,31 @@ async def test_a_round_lists_what_the_caller_may_do_now(api: Api) -> None:
     ]
     public = (await api.client.get(f"/api/v1/ventures/public/rounds/{rid}")).json()
     assert public["round"]["allowed_actions"] == []
+
+
+async def test_a_proposal_lists_what_the_caller_may_do_now(api: Api) -> None:
+    rnd = await open_round(api, support_threshold=1)
+    rid = rnd["id"]
+    mine = await draft(api, rid)
+    url = f"/api/v1/ventures/proposals/{mine['id']}"
+    assert mine["allowed_actions"] == ["edit", "submit"]
+    submitted_now = (await api.post(RESIDENT, f"{url}/submit")).json()
+    assert submitted_now["allowed_actions"] == []
+    assert (await api.get(WORKER, url)).json()["allowed_actions"] == ["judge_eligibility"]
+    await api.post(WORKER, f"{url}/eligibility", {"eligible": True})
+    await advance(api, rid, "supporting")
+
+    def actions(answer) -> list[str]:
+        return answer.json()["allowed_actions"]
+
+    assert actions(await api.get(RESIDENT2, url)) == []  # another community
+    assert "support" in actions(await api.get(WORKER, url))  # also a resident of demo
+    assert "support" not in actions(await api.get(RESIDENT, url))  # the author
+    assert "support" not in actions(await api.post(WORKER, f"{url}/support"))  # done once
+    await advance(api, rid, "reviewing")
+    assert actions(await api.get(REVIEWER, url)) == ["review", "recuse"]
+    scored = await api.post(REVIEWER, f"{url}/review", scores(16))
+    assert actions(scored) == ["review"]  # may score again, no longer recuse
+    await advance(api, rid, "announcing")
+    assert actions(await api.get(RESIDENT, url)) == ["object"]
+    assert actions(await api.get(REVIEWER, url)) == []

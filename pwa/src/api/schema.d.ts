@@ -3018,6 +3018,7 @@ export interface components {
         };
         /** ProposalPublic */
         ProposalPublic: {
+            allowed_actions: string[];
             attachment_ids: number[];
             author: Record<string, never>;
             beneficiaries: string;
@@ -7208,7 +7209,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, document follows */
+            /** @description Stream Response */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -56,6 +56,10 @@ export const supportProposal = (id: number | string) =>
   unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/support', p(id)));
 export const reviewProposal = (id: number | string, body: ScoreBody) =>
   unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/review', { ...p(id), body }));
+export const judgeEligibility = (id: number | string, eligible: boolean, reason: string | null) =>
+  unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/eligibility', { ...p(id), body: { eligible, reason } }));
+export const recuse = (id: number | string, reason: string) =>
+  unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/recuse', { ...p(id), body: { reason } }));
 export const objectTo = (id: number | string, reason: string) =>
   unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/objections', { ...p(id), body: { reason } }));
 export const listComments = async (id: number | string) =>

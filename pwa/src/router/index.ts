@@ -50,6 +50,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/ideas/:id', name: 'round', component: () => import('@/views/RoundView.vue'), props: true },
   { path: '/ideas/:id/new', name: 'proposal-new', component: () => import('@/views/ProposalFormView.vue'), props: true },
   { path: '/proposals/:id', name: 'proposal', component: () => import('@/views/ProposalView.vue'), props: true },
+  { path: '/projects/:id', name: 'project', component: () => import('@/views/ProjectView.vue'), props: true },
   { path: '/ideas/:id/public', name: 'disclosure', component: () => import('@/views/DisclosureView.vue'), props: true, meta: { public: true } },
   { path: '/me', name: 'me', component: () => import('@/views/MeView.vue') },
   { path: '/quality', name: 'quality', component: () => import('@/views/QualityView.vue') },

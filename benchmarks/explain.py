@@ -1,0 +1,128 @@
+"""`EXPLAIN ANALYZE` of every list query, as the service functions send it, on the perf database.
+
+Runs each list through the same service function the API calls, for a generated caller of the
+right role, captures the SQL it sends (with its parameters), and explains it. A query "uses an
+index" when its plan reads the big tables (order, orderevent, rating, user, membership) by
+index only; any sequential scan of one of them is reported. Used by `load.py explain`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from backend.auth.caller import Caller
+from backend.catalog import service as catalog
+from backend.orders import service as orders
+from backend.quality import dashboard, rankings, scores
+from backend.settings import normalise_database_url
+
+BIG = ("order", "orderevent", "rating", "user", "membership")
+PER_COMMUNITY = 5000
+
+
+def caller(uid: int, community: int, *roles: str) -> Caller:
+    return Caller(id=uid, name="", roles={community: frozenset(roles)})
+
+
+async def _deep_cursor(session, who: Caller, pages: int) -> str | None:
+    cursor = None
+    for _ in range(pages - 1):
+        page = await orders.list_orders(
+            session, caller=who, view="community", status=None, category_id=None,
+            cursor=cursor, limit=20,
+        )  # fmt: skip
+        cursor = page.next_cursor
+    return cursor
+
+
+async def _explain(url: str) -> dict:
+    engine = create_async_engine(normalise_database_url(url))
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    c = 1
+    worker = caller(1, c, "worker")
+    volunteer = caller(6, c, "resident", "volunteer", "party_member")
+    resident = caller(47, c, "resident")
+    lists = {
+        "my orders (view=mine)": (resident, "mine", None, "newest"),
+        "community, newest (view=community)": (worker, "community", None, "newest"),
+        "dispatch board (community, submitted, by deadline)": (
+            worker, "community", "submitted", "deadline"),
+        "order hall (view=pool, by deadline)": (volunteer, "pool", None, "deadline"),
+        "my tasks (view=assigned, by deadline)": (volunteer, "assigned", None, "deadline"),
+        "assigned, newest": (volunteer, "assigned", None, "newest"),
+    }  # fmt: skip
+    found: dict[str, dict] = {}
+    async with sessions() as session:
+        deep = await _deep_cursor(session, worker, 1000)
+    calls = {
+        name: (
+            lambda s, w=who, v=view, st=status, so=sort: orders.list_orders(
+                s, caller=w, view=v, status=st, category_id=None, cursor=None, limit=20, sort=so
+            )
+        )
+        for name, (who, view, status, sort) in lists.items()
+    }
+    calls["community, page 1000 (keyset cursor)"] = lambda s: orders.list_orders(
+        s, caller=worker, view="community", status=None, category_id=None, cursor=deep, limit=20
+    )
+    calls["catalogue (categories of a community)"] = lambda s: catalog.list_categories(
+        s, caller=worker, community_id=c
+    )
+    calls["community dashboard, this month"] = lambda s: dashboard.build(s, [c], None)
+    calls["provider scorecards, this quarter"] = lambda s: rankings.compute(
+        s, "2026Q4", "provider", dict(scores.DEFAULT_WEIGHTS), 10
+    )
+    for name, call in calls.items():
+        captured: list[tuple[str, object]] = []
+
+        def grab(conn, cursor, statement, parameters, context, executemany, into=captured):
+            into.append((statement, parameters))
+
+        event.listen(engine.sync_engine, "before_cursor_execute", grab)
+        try:
+            async with sessions() as session:
+                await call(session)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", grab)
+        plans = []
+        async with engine.connect() as conn:
+            for statement, params in captured:
+                if not statement.lstrip().upper().startswith("SELECT"):
+                    continue
+                rows = await conn.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params
+                )
+                plan = [line for (line,) in rows]
+                text = "\n".join(plan)
+                plans.append(
+                    {
+                        "sql": " ".join(statement.split())[:300],
+                        "indexes": sorted(set(re.findall(r"(?:using|on) (\w+)", text)) - set(BIG)),
+                        "sequential_scans_of_big_tables": sorted(
+                            {t for t in BIG if re.search(rf'Seq Scan on "?{t}"? ', text)}
+                        ),
+                        "execution_ms": float(re.search(r"Execution Time: ([\d.]+)", text)[1]),
+                        "plan": plan,
+                    }
+                )
+        found[name] = {
+            "queries": len(plans),
+            "total_execution_ms": round(sum(p["execution_ms"] for p in plans), 2),
+            "all_big_tables_by_index": not any(p["sequential_scans_of_big_tables"] for p in plans),
+            "plans": plans,
+        }
+    await engine.dispose()
+    return found
+
+
+def run(url: str) -> dict:
+    found = asyncio.run(_explain(url))
+    for name, entry in found.items():
+        scans = sorted({t for p in entry["plans"] for t in p["sequential_scans_of_big_tables"]})
+        indexes = sorted({i for p in entry["plans"] for i in p["indexes"] if i.startswith("ix_")})
+        print(f"{name:55} {entry['total_execution_ms']:9.2f} ms  {indexes}  seq: {scans}")
+    return {"lists": found}

@@ -1,0 +1,362 @@
+"""Load and latency on a generated district (benchmarks/generate.py), against the real server.
+
+Starts `linli serve` (granian, one worker unless BENCH_WORKERS) on the perf database, and for
+`feed` also benchmarks/reference_app.py under the same server; signs generated users in through
+`POST /api/v1/auth/token`; runs one measurement; stops everything it started. wrk (Debian
+package `wrk`) drives the endpoints: it is written in C and takes the least of the 2 shared
+cores from the server it measures; a Lua script rotates the signed-in users per request.
+
+    uv run --group bench python benchmarks/load.py feed     # pool feed: Linli vs reference
+    uv run --group bench python benchmarks/load.py reads    # feed, board, my orders: p50/p99
+    uv run --group bench python benchmarks/load.py pages    # keyset pages 1…1000 (PNG)
+    uv run --group bench python benchmarks/load.py explain  # EXPLAIN of every list query
+
+Results go to benchmarks/results/<measurement>-<orders>.json (and .png); each records the
+machine, versions, data size and the load average before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DB = os.environ.get("PERF_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/linli_perf")
+PORT, REF_PORT = 8931, 8932
+SECRET = "perf-benchmark-secret-" + "x" * 32
+PER_COMMUNITY, COMMUNITIES = 5000, 200  # generate.py defaults: 1M users, 200 communities
+WORKERS = os.environ.get("BENCH_WORKERS", "1")
+ENV = {
+    "DATABASE_URL": DB,
+    "LINLI_SECRET_KEY": SECRET,
+    "LINLI_ACCESS_TOKEN_MINUTES": "180",
+    "LINLI_LOG_LEVEL": "WARNING",
+    "LINLI_JOBS": "off",
+    "LINLI_WORKERS": WORKERS,
+}
+
+
+def volunteer(c: int, k: int = 0) -> int:
+    return (c - 1) * PER_COMMUNITY + 6 + k % 40
+
+
+def worker(c: int, k: int = 0) -> int:
+    return (c - 1) * PER_COMMUNITY + 1 + k % 5
+
+
+def resident(c: int, k: int = 0) -> int:
+    return (c - 1) * PER_COMMUNITY + 46 + (k * 37) % 400
+
+
+# --- servers -------------------------------------------------------------------------------
+
+
+def _wait(port: int) -> None:
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/orders", timeout=2).status_code:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answers on {port}")
+
+
+@contextmanager
+def server(command: list[str], port: int, log: Path):
+    env = os.environ | ENV
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603 — our own commands
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            _wait(port)
+            yield proc
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def linli(log: Path):
+    return server(["uv", "run", "linli", "serve", "--port", str(PORT)], PORT, log)
+
+
+def reference(log: Path):
+    command = ["uv", "run", "granian", "--interface", "asgi", "--factory", "--workers", WORKERS]
+    command += ["--port", str(REF_PORT), "--no-access-log", "--loop", "uvloop"]
+    return server([*command, "benchmarks.reference_app:create_app"], REF_PORT, log)
+
+
+async def sign_in(user_ids: list[int], port: int = PORT) -> dict[int, str]:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        gate = asyncio.Semaphore(4)
+
+        async def one(uid: int) -> tuple[int, str]:
+            async with gate:
+                body = {"phone": str(13_000_000_000 + uid), "password": "perf1234"}
+                answer = await client.post("/api/v1/auth/token", json=body)
+                answer.raise_for_status()
+                return uid, answer.json()["access_token"]
+
+        return dict(await asyncio.gather(*(one(u) for u in user_ids)))
+
+
+# --- recording -----------------------------------------------------------------------------
+
+
+def context() -> dict:
+    versions = {}
+    for package in ("litestar", "granian", "sqlalchemy", "asyncpg", "pydantic", "sqlmodel"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    pg = subprocess.run(  # noqa: S603
+        ["psql", DB, "-Atc", 'SELECT version(), (SELECT count(*) FROM "order")'],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.release()}",
+        "python": platform.python_version(),
+        "versions": versions,
+        "postgresql_and_orders": pg,
+        "server": f"linli serve (granian), {WORKERS} worker(s)",
+        "load_average_before": os.getloadavg(),
+        "at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
+
+
+def record(name: str, result: dict) -> Path:
+    result["load_average_after"] = os.getloadavg()
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return path
+
+
+# --- wrk -----------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+local tokens, paths = {}, {}
+for line in io.lines(os.getenv("WRK_TOKENS")) do
+  local token, path = line:match("([^ ]+) (.+)")
+  tokens[#tokens + 1] = token
+  paths[#paths + 1] = path
+end
+local i = math.random(#tokens)
+request = function()
+  i = i % #tokens + 1
+  return wrk.format("GET", paths[i], {["Authorization"] = "Bearer " .. tokens[i]})
+end
+"""
+
+
+def wrk(port: int, lines: list[str], seconds: int, connections: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        script, tokens = Path(tmp, "rotate.lua"), Path(tmp, "tokens.txt")
+        script.write_text(WRK_SCRIPT)
+        tokens.write_text("\n".join(lines) + "\n")
+        out = subprocess.run(  # noqa: S603
+            [  # noqa: S607
+                "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            env=os.environ | {"WRK_TOKENS": str(tokens)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout  # fmt: skip
+
+    def ms(label: str) -> float | None:
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not found:
+            return None
+        scale = {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)]
+        return round(float(found.group(1)) * scale, 2)
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def feed_lines(tokens: dict[int, str]) -> list[str]:
+    return [f"{t} /api/v1/orders?view=pool&sort=deadline&limit=20" for t in tokens.values()]
+
+
+def measure_feed(args: argparse.Namespace) -> None:
+    ids = [volunteer(c, c) for c in range(1, COMMUNITIES + 1, 2)]
+    result = context() | {"rounds": [], "connections": args.connections, "seconds": args.seconds}
+    logs = Path(tempfile.mkdtemp())
+    with linli(logs / "linli.log"), reference(logs / "reference.log"):
+        tokens = asyncio.run(sign_in(ids))
+        lines = feed_lines(tokens)
+        same = check_same_json(tokens)
+        result["same_json_checked_for_users"] = same
+        wrk(PORT, lines, 3, args.connections)  # warm both, untimed
+        wrk(REF_PORT, lines, 3, args.connections)
+        for _ in range(args.rounds):
+            ours = wrk(PORT, lines, args.seconds, args.connections)
+            ref = wrk(REF_PORT, lines, args.seconds, args.connections)
+            ratio = round(ours["rps"] / ref["rps"], 3)
+            result["rounds"].append({"linli": ours, "reference": ref, "ratio": ratio})
+    result["median_ratio"] = statistics.median(r["ratio"] for r in result["rounds"])
+    result["median_linli_rps"] = statistics.median(r["linli"]["rps"] for r in result["rounds"])
+    result["median_reference_rps"] = statistics.median(
+        r["reference"]["rps"] for r in result["rounds"]
+    )
+    record(f"feed-{args.label}", result)
+
+
+def check_same_json(tokens: dict[int, str]) -> int:
+    """Both answer the same JSON (timestamps compared as instants) for every signed-in user."""
+    from datetime import datetime
+
+    def norm(value):
+        if isinstance(value, dict):
+            return {k: norm(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [norm(v) for v in value]
+        if isinstance(value, str) and re.match(r"^\d{4}-\d\d-\d\dT", value):
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return value
+
+    path = "/api/v1/orders?view=pool&sort=deadline&limit=20"
+    for token in tokens.values():
+        headers = {"Authorization": f"Bearer {token}"}
+        ours = httpx.get(f"http://127.0.0.1:{PORT}{path}", headers=headers).json()
+        ref = httpx.get(f"http://127.0.0.1:{REF_PORT}{path}", headers=headers).json()
+        if norm(ours) != norm(ref):
+            raise SystemExit(f"reference and Linli disagree:\n{ours}\n{ref}")
+    return len(tokens)
+
+
+def measure_reads(args: argparse.Namespace) -> None:
+    communities = range(1, COMMUNITIES + 1, 4)
+    who = {
+        "pool feed (hall)": ([volunteer(c, c) for c in communities], "view=pool&sort=deadline"),
+        "dispatch board": (
+            [worker(c, c) for c in communities],
+            "view=community&status=submitted&sort=deadline",
+        ),
+        "my orders": ([resident(c, c) for c in communities], "view=mine"),
+        "community, newest": ([worker(c, c + 1) for c in communities], "view=community"),
+        "my tasks": ([volunteer(c, c + 3) for c in communities], "view=assigned&sort=deadline"),
+    }
+    result = context() | {"connections": args.connections, "seconds": args.seconds}
+    result["endpoints"] = {}
+    with linli(Path(tempfile.mkdtemp()) / "linli.log"):
+        tokens = asyncio.run(sign_in(sorted({u for ids, _ in who.values() for u in ids})))
+        for name, (ids, query) in who.items():
+            lines = [f"{tokens[u]} /api/v1/orders?{query}&limit=20" for u in ids]
+            wrk(PORT, lines, 3, args.connections)
+            runs = [wrk(PORT, lines, args.seconds, args.connections) for _ in range(args.rounds)]
+            result["endpoints"][name] = {
+                "query": query,
+                "runs": runs,
+                "median_rps": statistics.median(r["rps"] for r in runs),
+                "median_p50_ms": statistics.median(r["p50_ms"] for r in runs),
+                "median_p99_ms": statistics.median(r["p99_ms"] for r in runs),
+            }
+    record(f"reads-{args.label}", result)
+
+
+def measure_pages(args: argparse.Namespace) -> None:
+    pages = args.pages
+    result = context() | {"pages": pages, "passes": args.rounds}
+    with linli(Path(tempfile.mkdtemp()) / "linli.log"):
+        token = asyncio.run(sign_in([worker(1)]))[worker(1)]
+        headers = {"Authorization": f"Bearer {token}"}
+        timings: list[list[float]] = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", headers=headers) as client:
+            for _ in range(args.rounds):
+                cursor, times = None, []
+                for _ in range(pages):
+                    params = {"view": "community", "limit": 20} | (
+                        {"cursor": cursor} if cursor else {}
+                    )
+                    started = time.perf_counter()
+                    answer = client.get("/api/v1/orders", params=params)
+                    times.append((time.perf_counter() - started) * 1000)
+                    cursor = answer.json()["next_cursor"]
+                    if cursor is None:
+                        break
+                timings.append(times)
+    per_page = [statistics.median(t[i] for t in timings) for i in range(len(timings[0]))]
+    deciles = {
+        f"pages {i + 1}-{i + 100}": round(statistics.median(per_page[i : i + 100]), 2)
+        for i in range(0, len(per_page), 100)
+    }
+    result |= {"pages_walked": len(per_page), "median_ms_by_hundred": deciles}
+    result["first_page_ms"], result["last_page_ms"] = round(per_page[0], 2), round(per_page[-1], 2)
+    path = record(f"pages-{args.label}", result)
+    plot(
+        path.with_suffix(".png"),
+        range(1, len(per_page) + 1),
+        per_page,
+        "page (20 orders, view=community, newest first)",
+        "ms (median of passes)",
+        f"Keyset pages of community 1, district of {result['postgresql_and_orders'].split('|')[-1]}"
+        " orders",
+    )
+
+
+def plot(path: Path, xs, ys, xlabel: str, ylabel: str, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot(list(xs), list(ys), linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["feed", "reads", "pages", "explain"])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--label", default="10m")
+    args = parser.parse_args()
+    if args.what == "explain":
+        import explain
+
+        record(f"explain-{args.label}", context() | explain.run(DB))
+        return
+    {"feed": measure_feed, "reads": measure_reads, "pages": measure_pages}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
