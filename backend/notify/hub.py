@@ -298,7 +298,18 @@ class EventHub(InitPlugin):
 
 
 def current() -> EventHub | None:
-    return _running[-1] if _running else None
+    """The hub of the app this code runs in: the one on the running event loop, else the newest
+    whose loop is alive (a commit from a worker thread). A hub whose loop has closed without
+    shutting down — an app abandoned by a test — is never chosen."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    alive = [hub for hub in _running if hub.loop is not None and not hub.loop.is_closed()]
+    for hub in reversed(alive):
+        if hub.loop is loop:
+            return hub
+    return alive[-1] if alive else None
 
 
 def publish(event: dict[str, Any]) -> None:
