@@ -1,7 +1,8 @@
-"""A funded idea carried out in the phone app: the admin signs the contract and releases a
-tranche, the resident team records an expense, the admin answers an objection of 公示 and a
-worker screens a need, an independent reviewer evaluates; every screen passes axe in normal and
-elder mode. With LINLI_SCREENSHOTS=<dir> each screen is also saved there (390×844, full page).
+"""A funded idea carried out in the phone app: the admin signs the contract, releases a tranche
+and moves money between budget lines, the resident team records an expense, the admin answers an
+objection of 公示, a worker screens a need and checks eligibility, reviewers score and evaluate;
+every screen passes axe in normal and elder mode. With LINLI_SCREENSHOTS=<dir> each screen is
+also saved there (390×844, full page).
 
 The round is set up behind the UI, through the API as the demo accounts, up to the step the
 screens under test take over."""
@@ -149,6 +150,10 @@ def test_a_winning_idea_is_contracted_paid_spent_and_evaluated(phone_as, server:
     expect(admin.get_by_test_id("tranche")).to_have_count(1)
     expect(admin.get_by_test_id("project-disbursed")).to_contain_text("6,000.00")
     found["tranche"] = settle(admin, "tranche")
+    admin.get_by_test_id("adjust-amount").locator("input").fill("500")
+    admin.get_by_label(t("delivery.adjustReason")).fill("人工涨价")
+    admin.get_by_role("button", name=t("delivery.adjust")).click()
+    expect(admin.get_by_text("感应灯具 → 安装人工")).to_be_visible()
 
     # The resident's team records an expense against the first budget line.
     team = phone_as(RESIDENT)
@@ -174,6 +179,7 @@ def test_a_winning_idea_is_contracted_paid_spent_and_evaluated(phone_as, server:
     project = server.request("GET", f"/api/v1/ventures/proposals/{pid}/project", phone=ADMIN)
     assert project["status"] == "contracted" and project["contract_no"] == "XF-2026-W01"
     assert project["disbursed_fen"] == 600_000 and project["spent_fen"] == 258_050
+    assert [line["allowed_fen"] for line in project["budget_lines"]] == [550_000, 450_000]
     assert project["evaluation"] == {**project["evaluation"], "score": 80, "passed": True}
     assert "disburse" in project["allowed_actions"]  # the last tranche may now be paid
     assert found == {k: [] for k in found}, json.dumps(found, ensure_ascii=False, indent=1)
