@@ -20,10 +20,12 @@ ZH = json.loads((Path(__file__).parents[2] / "pwa/src/locales/zh-CN.json").read_
 SHOTS = os.environ.get("LINLI_SCREENSHOTS")
 
 
-def shot(page: Page, name: str) -> None:
+def settled(page: Page, name: str) -> None:
+    """Let Vant's transitions finish (a button fading in, a popup leaving) before axe looks;
+    with LINLI_SCREENSHOTS, save the screen as it is then."""
+    page.wait_for_timeout(300)
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(300)  # let Vant's transitions settle
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
 
 
@@ -55,7 +57,7 @@ def test_inbox_badge_read_and_read_all(phone_as, server: Server, elder: bool) ->
     expect(tab.locator(".van-badge")).to_have_text(str(unread))
     link = page.get_by_test_id("inbox-link")
     expect(link).to_contain_text(ZH["inbox"]["unreadCount"].replace("{n}", str(unread)))
-    shot(page, f"me{suffix}")
+    settled(page, f"me{suffix}")
     assert axe_violations(page) == []
 
     link.click()
@@ -63,7 +65,7 @@ def test_inbox_badge_read_and_read_all(phone_as, server: Server, elder: bool) ->
     accepted = ZH["inbox"]["kinds"]["order"]["accept"].replace("{number}", order["number"])
     notice = page.locator(".van-cell.unread", has_text=accepted)
     expect(notice).to_be_visible()
-    shot(page, f"inbox{suffix}")
+    settled(page, f"inbox{suffix}")
     assert axe_violations(page) == []
 
     notice.click()  # read, and taken to the order
@@ -87,10 +89,10 @@ def test_notification_settings_are_kept(phone_as, server: Server, elder: bool) -
     page.get_by_role("switch", name=prefs["quiet"]).click()
     page.locator("[data-pick='start']").click()
     expect(page.locator(".van-picker")).to_be_visible()
-    shot(page, f"notification-time{'-elder' if elder else ''}")
+    settled(page, f"notification-time{'-elder' if elder else ''}")
     page.locator(".van-picker__confirm").click()
     expect(page.locator(".van-picker")).to_have_count(0)
-    shot(page, f"notification-prefs{'-elder' if elder else ''}")
+    settled(page, f"notification-prefs{'-elder' if elder else ''}")
     assert axe_violations(page) == []
     page.get_by_role("button", name=prefs["save"]).click()
     expect(page.get_by_text(prefs["saved"])).to_be_visible()
