@@ -1,16 +1,20 @@
 """How many SSE streams one app process holds, how fast an event reaches all of them, and the
 memory each stream costs.
 
-Starts `linli serve` (one process, SQLite, memory channels) on a free 127.0.0.1 port against a
-fresh database with the demo people, opens N streams as the demo worker (who sees every order of
-the community, so every stream is a relevant subscriber), places one warm-up order (not counted),
-then E orders one second apart, and times, for every stream, the gap between the event's
-timestamp (taken inside the order's transaction, before its commit) and its arrival. It also
-reports the CPU seconds the server and this client spent while the events went out.
+Starts `linli serve` (one granian worker, SQLite, memory channels; or with --postgres several
+workers on a fresh PostgreSQL database, events crossing them by LISTEN/NOTIFY) on a free
+127.0.0.1 port against a fresh database with the demo people, opens N streams as the demo
+worker (who sees every order of the community, so every stream is a relevant subscriber),
+places one warm-up order (not counted), then E orders one second apart, and times, for every
+stream, the gap between the event's timestamp (taken inside the order's transaction, before its
+commit) and its arrival. It also reports the CPU seconds the server and this client spent while
+the events went out.
 Memory is the resident set size of the server and its worker processes before and after the
 streams open.
 
     uv run python benchmarks/sse_fanout.py --connections 10000 --events 10
+    uv run python benchmarks/sse_fanout.py --connections 10000 --events 5 \
+        --postgres postgresql://postgres@127.0.0.1:5432 --workers 2
 
 The client is one asyncio process with raw sockets on the same machine, so the latencies include
 the client's own scheduling; it prints a Markdown table and writes JSON under benchmarks/results/.
@@ -132,13 +136,36 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
-    """Migrate a fresh SQLite database, add the demo data, and serve it on a free port."""
+PG_DATABASE = "linli_bench_sse"
+
+
+def postgres_database(server_url: str, *, create: bool) -> str:
+    """(Re)create, or drop, the benchmark's own database on that PostgreSQL server."""
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(server_url.rstrip("/") + "/postgres")
+        try:
+            await conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            if create:
+                await conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+    return server_url.rstrip("/") + f"/{PG_DATABASE}"
+
+
+def start_server(
+    workdir: Path, database_url: str | None, workers: int
+) -> tuple[subprocess.Popen, int]:
+    """Migrate a fresh database (SQLite unless given), add the demo data, serve on a free port."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the server inherits it too
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
+        "LINLI_WORKERS": str(workers),
         "LINLI_ENV": "test",
         "LINLI_JOBS": "off",
         "LINLI_ACCESS_TOKEN_MINUTES": "60",
@@ -276,15 +303,29 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="serve from a fresh database on this PostgreSQL server (postgresql://user@host:port) "
+        "instead of SQLite; events then cross workers by LISTEN/NOTIFY",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="granian workers (PostgreSQL only)")
     args = parser.parse_args()
+    if args.workers > 1 and not args.postgres:
+        parser.error("several workers need --postgres (SQLite events stay in one process)")
     workdir = Path(tempfile.mkdtemp(prefix="linli-bench-"))
-    server, port = start_server(workdir)
+    database_url = postgres_database(args.postgres, create=True) if args.postgres else None
+    server, port = start_server(workdir, database_url, args.workers)
     try:
         result = asyncio.run(run(server, port, args.connections, args.events, args.batch))
     finally:
         stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
-    out = ROOT / "benchmarks" / "results" / f"sse_fanout-{args.connections}.json"
+        if args.postgres:
+            postgres_database(args.postgres, create=False)
+    result.update(database="postgresql" if args.postgres else "sqlite", workers=args.workers)
+    suffix = f"-pg-{args.workers}w" if args.postgres else ""
+    out = ROOT / "benchmarks" / "results" / f"sse_fanout-{args.connections}{suffix}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print("| measure | value |\n|---|---|")
     for key, value in result.items():

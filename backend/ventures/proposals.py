@@ -22,7 +22,7 @@ from backend.ventures.models import (
     ReviewAssignment,
     Support,
 )
-from backend.ventures.present import present_proposal
+from backend.ventures.present import present_proposal, present_proposals
 
 
 async def _check(
@@ -211,7 +211,7 @@ async def list_proposals(
             query.order_by(Proposal.rank.is_(None), Proposal.rank, Proposal.id).limit(limit + 1)
         )
     )
-    items = [await present_proposal(session, p, access) for p in rows[:limit]]
+    items = await present_proposals(session, rows[:limit], access)
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = None if last is None else encode_key(_rank_text(last.rank), last.id)
     return ProposalPage(items=items, next_cursor=next_cursor)

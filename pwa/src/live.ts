@@ -112,10 +112,20 @@ export function useLiveConnected() {
   return connected;
 }
 
+/** Which events make a screen reload: a regular expression on the kind, or a test of the event. */
+export type LiveFilter = RegExp | ((event: LiveEvent) => boolean);
+const ORDER_EVENTS = /^(order\.|reset$)/;
+
+/** Events about one order (and `reset`, after which anything may have changed). */
+export function aboutOrder(id: number | string): LiveFilter {
+  return (event) => event.kind === 'reset' || (event.kind.startsWith('order.') && String(event.data.order_id) === String(id));
+}
+
 /** Reload now, on every relevant live event (at most every 500 ms), and by polling every
  * `fallbackMs` while the stream is down or the tab was hidden. */
-export function useLiveReload(fn: () => unknown, fallbackMs: number, kinds = /^(order\.|reset$)/): void {
+export function useLiveReload(fn: () => unknown, fallbackMs: number, filter: LiveFilter = ORDER_EVENTS): void {
   const online = useOnline();
+  const wanted = typeof filter === 'function' ? filter : (event: LiveEvent) => filter.test(event.kind);
   let pending: ReturnType<typeof setTimeout> | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   let off: (() => void) | undefined;
@@ -134,7 +144,7 @@ export function useLiveReload(fn: () => unknown, fallbackMs: number, kinds = /^(
   onMounted(() => {
     void fn();
     off = subscribe((event) => {
-      if (kinds.test(event.kind)) soon();
+      if (wanted(event)) soon();
     });
     timer = setInterval(poll, fallbackMs);
     document.addEventListener('visibilitychange', visible);

@@ -7,7 +7,7 @@ import OrderActions from '@/components/OrderActions.vue';
 import { i18n } from '@/i18n';
 import { tokens } from '@/api/tokens';
 import type { Order } from '@/api/types';
-import { problem, scriptFetch } from './helpers';
+import { json, problem, scriptFetch } from './helpers';
 
 // Only the fields OrderActions reads; the rest of an order does not matter here.
 const base = {
@@ -46,5 +46,21 @@ describe('OrderActions', () => {
     await flushPromises();
     expect(w.get('[role="alert"]').text()).toContain('这单已被其他人抢走');
     expect(w.emitted('done')).toEqual([[null]]);
+  });
+
+  it('keeps an open sheet about the order it was opened for while the list reloads under it', async () => {
+    const seen = scriptFetch(() => json(200, { items: [], next_cursor: null }));
+    const w = render({ ...base, status: 'submitted', allowed_actions: ['dispatch'] });
+    await w.get('[data-action="dispatch"]').trigger('click');
+    await flushPromises();
+    // A reload hands the card another order object, even another order at this place.
+    const other = { ...base, id: 8, number: '20261122-0008', category: { id: 2, code: 'errand', name: '跑腿' } };
+    await w.setProps({ order: { ...other, status: 'submitted', allowed_actions: ['dispatch'] } as unknown as Order });
+    await flushPromises();
+    const sheet = document.body.querySelector('.sheet');
+    expect(sheet?.textContent).toContain('20261122-0007');
+    const takers = seen.filter((r) => r.path.endsWith('/takers'));
+    expect(takers.map((r) => r.query.get('category_id'))).toEqual(['1']); // asked once, for its own service
+    w.unmount();
   });
 });

@@ -47,6 +47,8 @@ SCREENS = [
     ("hall", VOLUNTEER, "/hall", "article.card", None),
     ("tasks", VOLUNTEER, "/tasks", "article.card", None),
     ("me", RESIDENT, "/me", ".van-cell", None),
+    ("inbox", RESIDENT, "/me/inbox", ".van-cell, .empty-note", None),
+    ("notification-prefs", RESIDENT, "/me/notifications", ".van-switch", None),
 ]
 
 

@@ -78,12 +78,13 @@ async def test_sigterm_ends_open_streams_cleanly_and_the_server_exits_promptly(
             LINLI_SHUTDOWN_SECONDS="30",
         )
         try:
-            async with httpx.AsyncClient(timeout=10) as client:
+            # Generous: in the full suite on a loaded machine the first read once took over 10 s.
+            async with httpx.AsyncClient(timeout=30) as client:
                 await wait_ready(client, base)
                 worker = await token(client, base, WORKER)
                 async with client.stream("GET", f"{base}/api/v1/events", headers=worker) as answer:
                     events = Stream(answer)
-                    assert await events.next(comments=True) == {"comment": "linli"}
+                    assert await events.next(wait=30, comments=True) == {"comment": "linli"}
                     asked = time.monotonic()
                     os.killpg(server.pid, signal.SIGTERM)
                     # The stream ends without error (a complete body), long before the kill timeout.

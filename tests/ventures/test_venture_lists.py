@@ -66,8 +66,13 @@ async def test_proposals_page_ranked_first_then_unranked(api: Api) -> None:
             await session.execute(update(Proposal).where(Proposal.id == pid).values(rank=rank))
         await session.commit()
     url = f"{ROUNDS}/{rid}/proposals"
-    listed = [p["id"] for p in await walk(api, WORKER, url)]
+    pages = await walk(api, WORKER, url)
+    listed = [p["id"] for p in pages]
     assert listed == [ids[3], ids[0], ids[4], ids[1], ids[2]]
+    # A page is presented in one batch; each item equals the proposal read on its own.
+    for item in pages:
+        alone = await api.get(WORKER, f"/api/v1/ventures/proposals/{item['id']}")
+        assert alone.json() == item
     own = [p["id"] for p in await walk(api, RESIDENT, url, view="mine")]
     assert own == [ids[3], ids[0], ids[4], ids[1], ids[2], mine["id"]]
     bad = await api.get(WORKER, url, cursor="eHw1")  # "x|5": a rank that is not a number

@@ -56,6 +56,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/quality', name: 'quality', component: () => import('@/views/QualityView.vue') },
   { path: '/quality/callbacks', name: 'callbacks', component: () => import('@/views/CallbacksView.vue') },
   { path: '/me/points', name: 'points', component: () => import('@/views/PointsView.vue') },
+  { path: '/me/inbox', name: 'inbox', component: () => import('@/views/InboxView.vue') },
+  { path: '/me/notifications', name: 'notification-prefs', component: () => import('@/views/NotificationPrefsView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
 
