@@ -75,7 +75,9 @@ async def test_sigterm_ends_open_streams_cleanly_and_the_server_exits_promptly(
             secrets.token_urlsafe(48),
             port,
             tmp_path / "server.log",
-            LINLI_SHUTDOWN_SECONDS="30",
+            # A long kill timeout, so "ended cleanly" and "was killed" are far apart even when a
+            # loaded machine makes the clean end take many seconds.
+            LINLI_SHUTDOWN_SECONDS="90",
         )
         try:
             # Generous: in the full suite on a loaded machine the first read once took over 10 s.
@@ -88,13 +90,13 @@ async def test_sigterm_ends_open_streams_cleanly_and_the_server_exits_promptly(
                     asked = time.monotonic()
                     os.killpg(server.pid, signal.SIGTERM)
                     # The stream ends without error (a complete body), long before the kill timeout.
-                    async with asyncio.timeout(12):
+                    async with asyncio.timeout(45):
                         rest = [line async for line in events.lines]
                     assert not [x for x in rest if x.startswith(("event:", "data:"))], rest
-                code = await asyncio.wait_for(server.wait(), 25)
+                code = await asyncio.wait_for(server.wait(), 60)
                 took = time.monotonic() - asked
             assert code == 0, (tmp_path / "server.log").read_text()[-2000:]
-            assert took < 15, f"the server took {took:.1f} s to stop (kill timeout: 30 s)"
+            assert took < 50, f"the server took {took:.1f} s to stop (kill timeout: 90 s)"
         finally:
             await stop(server)
 
