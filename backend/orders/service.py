@@ -20,7 +20,7 @@ from backend.catalog.models import Category, Provider, ProviderCommunity
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.orders import workflow
-from backend.orders.access import display_role, lost_claim, may_take, relations
+from backend.orders.access import display_role, lost_claim, may_take, may_take_sql, relations
 from backend.orders.live import announce
 from backend.orders.models import (
     CompleteBody,
@@ -29,12 +29,11 @@ from backend.orders.models import (
     OrderDetail,
     OrderEvent,
     OrderPage,
-    OrderPublic,
     RateBody,
     Rating,
     ReasonBody,
 )
-from backend.orders.present import present_order, present_timeline
+from backend.orders.present import present_detail, present_order, present_timeline
 from backend.pagination import decode_cursor, encode_cursor
 from backend.places.models import Building
 from backend.quality import deadlines
@@ -44,9 +43,38 @@ VIEWS = ("mine", "community", "pool", "assigned")
 Resident, Proxy, AssigneeUser, Actor = (aliased(User) for _ in range(4))
 
 
-def _joined() -> Select:
+# The columns the answers show (present.py), as plain rows: building ORM objects for eight
+# joined tables cost more than the query itself (docs/performance.md), and a user row carries
+# columns (the password hash) no answer needs.
+_ORDER_COLUMNS = [
+    c for c in Order.__table__.columns  # type: ignore[attr-defined]
+    if c.name not in ("dispatched_at", "accepted_at", "started_at", "closed_at", "integration_id",
+                      "latitude", "longitude", "media_url", "public_token")
+]  # fmt: skip
+
+
+def _rows() -> Select:
     return (
-        select(Order, Category, Resident, Proxy, AssigneeUser, Provider, Rating, Building)
+        select(
+            *_ORDER_COLUMNS,
+            Category.code.label("category_code"),
+            Category.name.label("category_name"),
+            Category.taker_kinds,
+            Resident.name.label("resident_name"),
+            Resident.phone.label("resident_phone"),
+            Proxy.name.label("proxy_name"),
+            AssigneeUser.name.label("assignee_user_name"),
+            Provider.name.label("provider_name"),
+            Building.name.label("building_name"),
+            Rating.id.label("rating_id"),
+            Rating.stars.label("rating_stars"),
+            Rating.timeliness.label("rating_timeliness"),
+            Rating.attitude.label("rating_attitude"),
+            Rating.quality.label("rating_quality"),
+            Rating.comment.label("rating_comment"),
+            Rating.created_at.label("rating_created_at"),
+        )
+        .select_from(Order)
         .join(Category, Category.id == Order.category_id)
         .join(Resident, Resident.id == Order.resident_id)
         .outerjoin(Proxy, Proxy.id == Order.proxy_id)
@@ -57,7 +85,7 @@ def _joined() -> Select:
     )
 
 
-async def _view_filter(session: AsyncSession, caller: Caller, view: str) -> ColumnElement[bool]:
+def _view_filter(caller: Caller, view: str) -> ColumnElement[bool]:
     if view == "mine":
         return or_(Order.resident_id == caller.id, Order.proxy_id == caller.id)
     if view == "community":
@@ -68,21 +96,15 @@ async def _view_filter(session: AsyncSession, caller: Caller, view: str) -> Colu
             mine = or_(mine, Order.assignee_provider_id.in_(sorted(caller.provider_ids)))
         return mine
     # pool: dispatched to the hall, in a community where the caller volunteers, of a category
-    # they may take. Eligible categories are looked up first so the page stays one query.
+    # they may take (decided on the joined category row, so the page is one query).
     communities = caller.communities_with(*VOLUNTEER_ROLES)
     if not communities:
         return false()
-    rows = await session.execute(
-        select(Category.id, Category.community_id, Category.taker_kinds).where(
-            Category.community_id.in_(communities)
-        )
-    )
-    eligible = [cid for cid, comm, kinds in rows if may_take(caller.roles_in(comm), kinds)]
     return and_(
         Order.status == "dispatched",
         Order.dispatch_mode == "pool",
         Order.community_id.in_(communities),
-        Order.category_id.in_(eligible),
+        may_take_sql(caller),
         Order.resident_id != caller.id,
     )
 
@@ -103,7 +125,7 @@ async def list_orders(
     """`due` keeps open orders whose pending deadline passed (`overdue`) or comes within
     `soon_minutes` (`soon`); `sort=deadline` lists the most pressing first (quality/deadlines)."""
     now = utcnow()
-    query = _joined().where(await _view_filter(session, caller, view))
+    query = _rows().where(_view_filter(caller, view))
     if status is not None:
         query = query.where(Order.status == status)
     if category_id is not None:
@@ -120,10 +142,10 @@ async def list_orders(
             query = query.where(Order.id < decode_cursor(cursor))
         query = query.order_by(Order.id.desc())
     rows = (await session.execute(query.limit(limit + 1))).all()
-    items = [present_order(tuple(r), caller, now) for r in rows[:limit]]
+    items = [present_order(r, caller, now) for r in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        last: Order = rows[limit - 1][0]
+        last = rows[limit - 1]
         next_cursor = (
             deadlines.encode_deadline_cursor(
                 deadlines.pending_deadline_of(last), last.urgency, last.id
@@ -136,27 +158,39 @@ async def list_orders(
 
 async def _load(
     session: AsyncSession, caller: Caller, order_id: int, *, claiming: bool = False
-) -> tuple:
-    row = (await session.execute(_joined().where(Order.id == order_id))).first()
+) -> tuple[Order, Category]:
+    """The order and its category as ORM objects, for a transition to act on."""
+    row = (
+        await session.execute(
+            select(Order, Category)
+            .join(Category, Category.id == Order.category_id)
+            .where(Order.id == order_id)
+        )
+    ).first()
     if row is not None and relations(row[0], row[1].taker_kinds, caller):
-        return tuple(row)
+        return row[0], row[1]
     if claiming and row is not None and lost_claim(row[0], row[1].taker_kinds, caller):
         raise Conflict("order.already_claimed", "someone else took this order first")
     raise NotFound("order.not_found", "no such order among those you may see")
 
 
 async def get_order(session: AsyncSession, *, caller: Caller, order_id: int) -> OrderDetail:
-    row = await _load(session, caller, order_id)
+    row = (await session.execute(_rows().where(Order.id == order_id))).first()
+    if row is None or not relations(row, row.taker_kinds, caller):
+        raise NotFound("order.not_found", "no such order among those you may see")
     events = (
         await session.execute(
-            select(OrderEvent, Actor)
+            select(
+                *OrderEvent.__table__.columns,  # type: ignore[attr-defined]
+                Actor.id.label("actor_user_id"),
+                Actor.name.label("actor_name"),
+            )
             .outerjoin(Actor, Actor.id == OrderEvent.actor_id)
             .where(OrderEvent.order_id == order_id)
             .order_by(OrderEvent.id)
         )
     ).all()
-    public: OrderPublic = present_order(row, caller, utcnow())
-    return OrderDetail(**public.model_dump(), timeline=present_timeline([tuple(e) for e in events]))
+    return present_detail(row, caller, utcnow(), present_timeline(events))
 
 
 # --- transitions ---------------------------------------------------------------------------
