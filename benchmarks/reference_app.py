@@ -2,11 +2,11 @@
 
 `GET /api/v1/orders?view=pool&sort=deadline&limit=N` as Linli's order hall asks it, with
 nothing but what that request needs: the caller from the same signed access token, the one
-query Linli's pool view sends (a joined page of the hall in deadline order, the categories the
-caller may take decided on the joined row — same joins, same columns, same filter, same order;
-lists bound as arrays), and the same JSON. Pooled orders are seen by a claimant only as the
-hall shows them (masked name, no room, no contact; the one action is `accept`) — the rows this
-query returns.
+query Linli's pool view sends (the hall's page of ids in deadline order, the categories the
+caller may take in a subquery, then the joins for those rows — same joins, same columns, same
+filter, same order; lists bound as arrays), and the same JSON. Pooled orders are seen by a
+claimant only as the hall shows them (masked name, no room, no contact; the one action is
+`accept`) — the rows this query returns.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/linli_perf LINLI_SECRET_KEY=… \\
         uv run granian --interface asgi --factory benchmarks.reference_app:create_app --port 8932
@@ -52,11 +52,27 @@ _COLUMNS = (
     "ra.comment AS ra_comment, ra.created_at AS ra_created_at"
 )
 
-# One query, like Linli's hall: the categories the caller may take are decided on the joined
-# category row ($2: communities where the caller is a party member).
+# One query, like Linli's hall: the page's ids from the order table alone first (the
+# categories the caller may take in a subquery; $2: communities where the caller is a party
+# member), then the joins for those rows.
+_DEADLINE = (
+    "CASE WHEN o.status = 'submitted' THEN o.respond_by ELSE o.complete_by END, "
+    "CASE WHEN o.urgency = 'urgent' THEN 0 ELSE 1 END, o.id"
+)
 PAGE = f"""
 SELECT {_COLUMNS}
-FROM "order" o
+FROM (
+  SELECT o.id FROM "order" o
+  WHERE o.status = 'dispatched' AND o.dispatch_mode = 'pool' AND o.community_id = ANY($1)
+    AND o.category_id IN (
+      SELECT c.id FROM category c WHERE c.community_id = ANY($1)
+        AND (CAST(c.taker_kinds AS JSONB) @> '["volunteer"]'
+             OR c.community_id = ANY($2) AND CAST(c.taker_kinds AS JSONB) @> '["party_member"]'))
+    AND o.resident_id != $3 AND o.status = ANY($4)
+  ORDER BY {_DEADLINE}
+  LIMIT $5
+) page
+JOIN "order" o ON o.id = page.id
 JOIN category c ON c.id = o.category_id
 JOIN "user" r ON r.id = o.resident_id
 LEFT OUTER JOIN "user" px ON px.id = o.proxy_id
@@ -64,14 +80,8 @@ LEFT OUTER JOIN "user" au ON au.id = o.assignee_user_id
 LEFT OUTER JOIN provider p ON p.id = o.assignee_provider_id
 LEFT OUTER JOIN rating ra ON ra.order_id = o.id
 LEFT OUTER JOIN building b ON b.id = o.building_id
-WHERE o.status = 'dispatched' AND o.dispatch_mode = 'pool' AND o.community_id = ANY($1)
-  AND (CAST(c.taker_kinds AS JSONB) @> '["volunteer"]'
-       OR c.community_id = ANY($2) AND CAST(c.taker_kinds AS JSONB) @> '["party_member"]')
-  AND o.resident_id != $3 AND o.status = ANY($4)
-ORDER BY CASE WHEN o.status = 'submitted' THEN o.respond_by ELSE o.complete_by END,
-         CASE WHEN o.urgency = 'urgent' THEN 0 ELSE 1 END, o.id
-LIMIT $5
-"""  # noqa: S608 — built from the constant column list above
+ORDER BY {_DEADLINE}
+"""  # noqa: S608 — built from the constants above
 
 
 def _order(row: asyncpg.Record) -> dict:

@@ -58,9 +58,9 @@ def _lists_kind_sqlite(element: _ListsKind, compiler: SQLCompiler, **kw: Any) ->
 
 
 def may_take_sql(caller: Caller) -> ColumnElement[bool]:
-    """`may_take` for the joined category row, in SQL, within communities where the caller
-    volunteers (the hall's own filter): the hall's one page query filters by it instead of
-    looking the caller's eligible categories up first."""
+    """`may_take` as a condition on the category row, for the communities where the caller
+    volunteers (the hall's own filter): the hall's page query takes its categories in a
+    subquery instead of looking them up in a round trip of their own first."""
     takes: ColumnElement[bool] = _ListsKind(Category.taker_kinds, "volunteer")
     party = caller.communities_with("party_member")
     if party:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
+from sqlalchemy import ColumnElement, Select, Subquery, and_, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -53,7 +53,10 @@ _ORDER_COLUMNS = [
 ]  # fmt: skip
 
 
-def _rows() -> Select:
+def _rows(page: Subquery | None = None) -> Select:
+    """With `page` (a subquery of order ids), only those orders, joined from the ids outwards:
+    nine tables are past PostgreSQL's join_collapse_limit, so the order written is the order
+    planned, and the page must come first."""
     return (
         select(
             *_ORDER_COLUMNS,
@@ -74,7 +77,7 @@ def _rows() -> Select:
             Rating.comment.label("rating_comment"),
             Rating.created_at.label("rating_created_at"),
         )
-        .select_from(Order)
+        .select_from(Order if page is None else page.join(Order, Order.id == page.c.id))
         .join(Category, Category.id == Order.category_id)
         .join(Resident, Resident.id == Order.resident_id)
         .outerjoin(Proxy, Proxy.id == Order.proxy_id)
@@ -96,15 +99,18 @@ def _view_filter(caller: Caller, view: str) -> ColumnElement[bool]:
             mine = or_(mine, Order.assignee_provider_id.in_(sorted(caller.provider_ids)))
         return mine
     # pool: dispatched to the hall, in a community where the caller volunteers, of a category
-    # they may take (decided on the joined category row, so the page is one query).
+    # they may take (a subquery, so the page stays one round trip).
     communities = caller.communities_with(*VOLUNTEER_ROLES)
     if not communities:
         return false()
+    eligible = select(Category.id).where(
+        Category.community_id.in_(communities), may_take_sql(caller)
+    )
     return and_(
         Order.status == "dispatched",
         Order.dispatch_mode == "pool",
         Order.community_id.in_(communities),
-        may_take_sql(caller),
+        Order.category_id.in_(eligible),
         Order.resident_id != caller.id,
     )
 
@@ -125,23 +131,29 @@ async def list_orders(
     """`due` keeps open orders whose pending deadline passed (`overdue`) or comes within
     `soon_minutes` (`soon`); `sort=deadline` lists the most pressing first (quality/deadlines)."""
     now = utcnow()
-    query = _rows().where(_view_filter(caller, view))
+    # The page's ids first, from the order table alone, then the joins for those rows only:
+    # with the joins inside, PostgreSQL may cost "walk the primary key backwards until 21 rows
+    # match" below "find the few matching rows by index, then sort" (seconds, not ms, for a
+    # resident's orders at 10M).
+    page = select(Order.id).where(_view_filter(caller, view))
     if status is not None:
-        query = query.where(Order.status == status)
+        page = page.where(Order.status == status)
     if category_id is not None:
-        query = query.where(Order.category_id == category_id)
+        page = page.where(Order.category_id == category_id)
     if due is not None:
-        query = query.where(deadlines.due_filter(due, now, soon_minutes))
+        page = page.where(deadlines.due_filter(due, now, soon_minutes))
     if sort == "deadline":
-        query = query.where(Order.status.in_(deadlines.OPEN))
+        page = page.where(Order.status.in_(deadlines.OPEN))
         if cursor is not None:
-            query = query.where(deadlines.after_deadline_cursor(cursor))
-        query = query.order_by(*deadlines.deadline_order())
+            page = page.where(deadlines.after_deadline_cursor(cursor))
+        order = deadlines.deadline_order()
     else:
         if cursor is not None:
-            query = query.where(Order.id < decode_cursor(cursor))
-        query = query.order_by(Order.id.desc())
-    rows = (await session.execute(query.limit(limit + 1))).all()
+            page = page.where(Order.id < decode_cursor(cursor))
+        order = (Order.id.desc(),)
+    ids = page.order_by(*order).limit(limit + 1).subquery("page")
+    query = _rows(ids).order_by(*order)
+    rows = (await session.execute(query)).all()
     items = [present_order(r, caller, now) for r in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
