@@ -74,6 +74,39 @@ def resident(c: int, k: int = 0) -> int:
 
 # --- servers -------------------------------------------------------------------------------
 
+GROUPS: dict[int, int] = {}  # port → process group of the server answering there
+
+
+def server_processes(group: int) -> dict[int, str]:
+    """pid → command line of every process in a server's process group (granian's main
+    process and its worker)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[2]) == group:  # pgrp
+            found[int(entry.name)] = cmd
+    return found
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
 
 def _wait(port: int) -> None:
     for _ in range(300):
@@ -94,8 +127,10 @@ def server(command: list[str], port: int, log: Path, tree: Path = ROOT):
         )
         try:
             _wait(port)
+            GROUPS[port] = proc.pid
             yield proc
         finally:
+            GROUPS.pop(port, None)
             os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(30)
@@ -203,6 +238,8 @@ def wrk(port: int, lines: list[str], seconds: int, connections: int) -> dict:
         script, tokens = Path(tmp, "rotate.lua"), Path(tmp, "tokens.txt")
         script.write_text(WRK_SCRIPT)
         tokens.write_text("\n".join(lines) + "\n")
+        pids = list(server_processes(GROUPS[port])) if port in GROUPS else []
+        cpu_before = cpu_seconds(pids)
         out = subprocess.run(  # noqa: S603
             [  # noqa: S607
                 "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
@@ -222,8 +259,13 @@ def wrk(port: int, lines: list[str], seconds: int, connections: int) -> dict:
         return round(float(found.group(1)) * scale, 2)
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu = cpu_seconds(pids) - cpu_before
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        # the server's own CPU per answer: what a request costs it, whatever else the shared
+        # cores were doing (requests/s only says how much CPU it was given)
+        "server_cpu_ms_per_request": round(1000 * cpu / done, 2) if pids and done else None,
         "p50_ms": ms("50"),
         "p99_ms": ms("99"),
         "non_2xx": int(errors.group(1)) if errors else 0,
@@ -270,8 +312,19 @@ def measure_feed(args: argparse.Namespace) -> None:
             "median_reference_rps": statistics.median(
                 r[name]["reference"]["rps"] for r in result["rounds"]
             ),
+            "median_linli_cpu_ms_per_request": _median_of(
+                r[name]["linli"]["server_cpu_ms_per_request"] for r in result["rounds"]
+            ),
+            "median_reference_cpu_ms_per_request": _median_of(
+                r[name]["reference"]["server_cpu_ms_per_request"] for r in result["rounds"]
+            ),
         } | ({"tree": result.pop("baseline")} if name == "baseline" else {})
     record(f"feed-{args.label}", result)
+
+
+def _median_of(values) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 2) if known else None
 
 
 def baseline_of(tree: str) -> str:
@@ -360,6 +413,9 @@ def measure_reads(args: argparse.Namespace) -> None:
                     "median_rps": statistics.median(r["rps"] for r in got),
                     "median_p50_ms": statistics.median(r["p50_ms"] for r in got),
                     "median_p99_ms": statistics.median(r["p99_ms"] for r in got),
+                    "median_cpu_ms_per_request": _median_of(
+                        r["server_cpu_ms_per_request"] for r in got
+                    ),
                 }
             result["endpoints"][name] = entry
     record(f"reads-{args.label}", result)

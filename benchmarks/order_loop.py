@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import resource
 import statistics
@@ -36,7 +35,20 @@ from pathlib import Path
 import aiohttp
 import load
 import uvloop
-from load import COMMUNITIES, DB, PORT, context, linli, record, resident, sign_in, volunteer, worker
+from load import (
+    COMMUNITIES,
+    DB,
+    PORT,
+    context,
+    cpu_seconds,
+    linli,
+    record,
+    resident,
+    server_processes,
+    sign_in,
+    volunteer,
+    worker,
+)
 
 STEPS = ("create", "dispatch", "accept", "start", "complete", "rate")
 
@@ -44,42 +56,11 @@ STEPS = ("create", "dispatch", "accept", "start", "complete", "rate")
 # --- the server's processes ------------------------------------------------------------------
 
 
-def server_processes(group: int) -> dict[int, str]:
-    """pid → command line of every process in the server's process group (granian's main
-    process and its worker)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == group:  # pgrp
-            found[int(entry.name)] = cmd
-    return found
-
-
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def cpu_seconds(pids) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    return total
 
 
 def granian_worker(group: int) -> int:

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, false, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Join,
+    Select,
+    Subquery,
+    and_,
+    false,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -40,52 +51,59 @@ from backend.quality import deadlines
 from backend.volunteers import hours
 
 VIEWS = ("mine", "community", "pool", "assigned")
-Resident, Proxy, AssigneeUser, Actor = (aliased(User) for _ in range(4))
+Actor = aliased(User)
 
-
-# The columns the answers show (present.py), as plain rows: building ORM objects for eight
+# The columns the answers show (present.py), as plain Core rows: building ORM objects for eight
 # joined tables cost more than the query itself (docs/performance.md), and a user row carries
-# columns (the password hash) no answer needs.
-_ORDER_COLUMNS = [
-    c for c in Order.__table__.columns  # type: ignore[attr-defined]
-    if c.name not in ("dispatched_at", "accepted_at", "started_at", "closed_at", "integration_id",
-                      "latitude", "longitude", "media_url", "public_token")
+# columns (the password hash) no answer needs. Tables, columns and join conditions are built
+# once here; a list request only adds its filter and order.
+_ORDER, _CATEGORY, _USER = (m.__table__ for m in (Order, Category, User))  # type: ignore[attr-defined]
+_PROVIDER, _RATING, _BUILDING = (m.__table__ for m in (Provider, Rating, Building))  # type: ignore[attr-defined]
+_RESIDENT, _PROXY, _ASSIGNEE = (_USER.alias(n) for n in ("resident", "proxy", "assignee"))
+_COLUMNS = [
+    *(c for c in _ORDER.columns if c.name not in (
+        "dispatched_at", "accepted_at", "started_at", "closed_at", "integration_id", "latitude",
+        "longitude", "media_url", "public_token")),
+    _CATEGORY.c.code.label("category_code"),
+    _CATEGORY.c.name.label("category_name"),
+    _CATEGORY.c.taker_kinds,
+    _RESIDENT.c.name.label("resident_name"),
+    _RESIDENT.c.phone.label("resident_phone"),
+    _PROXY.c.name.label("proxy_name"),
+    _ASSIGNEE.c.name.label("assignee_user_name"),
+    _PROVIDER.c.name.label("provider_name"),
+    _BUILDING.c.name.label("building_name"),
+    *(_RATING.c[n].label(f"rating_{n}") for n in (
+        "id", "stars", "timeliness", "attitude", "quality", "comment", "created_at")),
 ]  # fmt: skip
+_JOINS = [  # (table, condition, outer)
+    (_CATEGORY, _CATEGORY.c.id == _ORDER.c.category_id, False),
+    (_RESIDENT, _RESIDENT.c.id == _ORDER.c.resident_id, False),
+    (_PROXY, _PROXY.c.id == _ORDER.c.proxy_id, True),
+    (_ASSIGNEE, _ASSIGNEE.c.id == _ORDER.c.assignee_user_id, True),
+    (_PROVIDER, _PROVIDER.c.id == _ORDER.c.assignee_provider_id, True),
+    (_RATING, _RATING.c.order_id == _ORDER.c.id, True),
+    (_BUILDING, _BUILDING.c.id == _ORDER.c.building_id, True),
+]
+
+
+def _joined(start: FromClause) -> Join:
+    joined = start
+    for table, condition, outer in _JOINS:
+        joined = joined.join(table, condition, isouter=outer)
+    return joined
+
+
+_ALL_ROWS = select(*_COLUMNS).select_from(_joined(_ORDER))
 
 
 def _rows(page: Subquery | None = None) -> Select:
     """With `page` (a subquery of order ids), only those orders, joined from the ids outwards:
     nine tables are past PostgreSQL's join_collapse_limit, so the order written is the order
     planned, and the page must come first."""
-    return (
-        select(
-            *_ORDER_COLUMNS,
-            Category.code.label("category_code"),
-            Category.name.label("category_name"),
-            Category.taker_kinds,
-            Resident.name.label("resident_name"),
-            Resident.phone.label("resident_phone"),
-            Proxy.name.label("proxy_name"),
-            AssigneeUser.name.label("assignee_user_name"),
-            Provider.name.label("provider_name"),
-            Building.name.label("building_name"),
-            Rating.id.label("rating_id"),
-            Rating.stars.label("rating_stars"),
-            Rating.timeliness.label("rating_timeliness"),
-            Rating.attitude.label("rating_attitude"),
-            Rating.quality.label("rating_quality"),
-            Rating.comment.label("rating_comment"),
-            Rating.created_at.label("rating_created_at"),
-        )
-        .select_from(Order if page is None else page.join(Order, Order.id == page.c.id))
-        .join(Category, Category.id == Order.category_id)
-        .join(Resident, Resident.id == Order.resident_id)
-        .outerjoin(Proxy, Proxy.id == Order.proxy_id)
-        .outerjoin(AssigneeUser, AssigneeUser.id == Order.assignee_user_id)
-        .outerjoin(Provider, Provider.id == Order.assignee_provider_id)
-        .outerjoin(Rating, Rating.order_id == Order.id)
-        .outerjoin(Building, Building.id == Order.building_id)
-    )
+    if page is None:
+        return _ALL_ROWS
+    return select(*_COLUMNS).select_from(_joined(page.join(_ORDER, _ORDER.c.id == page.c.id)))
 
 
 def _view_filter(caller: Caller, view: str) -> ColumnElement[bool]:
