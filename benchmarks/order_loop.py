@@ -293,10 +293,10 @@ def main() -> None:
     logs = Path(tempfile.mkdtemp())
     with linli(logs / "linli.log") as proc:
         if args.what == "loop":
-            result |= asyncio.run(measure(args, proc.pid), loop_factory=uvloop.new_event_loop)
+            result |= uvloop.run(measure(args, proc.pid))
             record(f"order-loop-{args.label}", result)
             return
-        result |= asyncio.run(soak(args, proc.pid), loop_factory=uvloop.new_event_loop)
+        result |= uvloop.run(soak(args, proc.pid))
     path = record(f"soak-{args.label}", result)
     xs, ys = zip(*result["samples"], strict=True)
     load.plot(
