@@ -11,6 +11,10 @@ cores from the server it measures; a Lua script rotates the signed-in users per 
     uv run --group bench python benchmarks/load.py pages    # keyset pages 1…1000 (PNG)
     uv run --group bench python benchmarks/load.py explain  # EXPLAIN of every list query
 
+`--baseline DIR` (feed, reads) also serves another checkout (a worktree of main, its own
+`uv sync --group bench` done) on other ports, checks both answer byte-identical bodies, and
+alternates them round by round: before and after under the same machine load.
+
 Results go to benchmarks/results/<measurement>-<orders>.json (and .png); each records the
 machine, versions, data size and the load average before and after.
 """
@@ -28,7 +32,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -38,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 DB = os.environ.get("PERF_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/linli_perf")
 PORT, REF_PORT = 8931, 8932
+BASE_PORT, BASE_REF_PORT = 8933, 8934  # --baseline: the same servers from another checkout
 SECRET = "perf-benchmark-secret-" + "x" * 32
 PER_COMMUNITY, COMMUNITIES = 5000, 200  # generate.py defaults: 1M users, 200 communities
 WORKERS = os.environ.get("BENCH_WORKERS", "1")
@@ -48,6 +53,10 @@ ENV = {
     "LINLI_LOG_LEVEL": "WARNING",
     "LINLI_JOBS": "off",
     "LINLI_WORKERS": WORKERS,
+    # the abuse limits (backend/security/limits.py) would stop a load test: off (count 0)
+    "LINLI_RATE_SIGNIN_PHONE": "0/900",
+    "LINLI_RATE_SIGNIN_IP": "0/900",
+    "LINLI_RATE_ORDER_CREATE": "0/3600",
 }
 
 
@@ -65,6 +74,39 @@ def resident(c: int, k: int = 0) -> int:
 
 # --- servers -------------------------------------------------------------------------------
 
+GROUPS: dict[int, int] = {}  # port → process group of the server answering there
+
+
+def server_processes(group: int) -> dict[int, str]:
+    """pid → command line of every process in a server's process group (granian's main
+    process and its worker)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[2]) == group:  # pgrp
+            found[int(entry.name)] = cmd
+    return found
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
 
 def _wait(port: int) -> None:
     for _ in range(300):
@@ -77,16 +119,18 @@ def _wait(port: int) -> None:
 
 
 @contextmanager
-def server(command: list[str], port: int, log: Path):
-    env = os.environ | ENV
+def server(command: list[str], port: int, log: Path, tree: Path = ROOT):
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"} | ENV
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603 — our own commands
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
             _wait(port)
+            GROUPS[port] = proc.pid
             yield proc
         finally:
+            GROUPS.pop(port, None)
             os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(30)
@@ -94,14 +138,32 @@ def server(command: list[str], port: int, log: Path):
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def linli(log: Path):
-    return server(["uv", "run", "linli", "serve", "--port", str(PORT)], PORT, log)
+def linli(log: Path, port: int = PORT, tree: Path = ROOT):
+    return server(["uv", "run", "linli", "serve", "--port", str(port)], port, log, tree)
 
 
-def reference(log: Path):
+def reference(log: Path, port: int = REF_PORT, tree: Path = ROOT):
     command = ["uv", "run", "granian", "--interface", "asgi", "--factory", "--workers", WORKERS]
-    command += ["--port", str(REF_PORT), "--no-access-log", "--loop", "uvloop"]
-    return server([*command, "benchmarks.reference_app:create_app"], REF_PORT, log)
+    command += ["--port", str(port), "--no-access-log", "--loop", "uvloop"]
+    return server([*command, "benchmarks.reference_app:create_app"], port, log, tree)
+
+
+@contextmanager
+def servers(args: argparse.Namespace, *, with_reference: bool):
+    """This checkout's Linli (and reference), and with `--baseline DIR` the same from DIR (for
+    example a worktree of main) on other ports, all up at once so before and after alternate
+    within one run under the same machine load."""
+    logs = Path(tempfile.mkdtemp())
+    with ExitStack() as stack:
+        stack.enter_context(linli(logs / "linli.log"))
+        if with_reference:
+            stack.enter_context(reference(logs / "reference.log"))
+        if args.baseline:
+            base = Path(args.baseline).resolve()
+            stack.enter_context(linli(logs / "base.log", BASE_PORT, base))
+            if with_reference:
+                stack.enter_context(reference(logs / "base-ref.log", BASE_REF_PORT, base))
+        yield
 
 
 async def sign_in(user_ids: list[int], port: int = PORT) -> dict[int, str]:
@@ -176,6 +238,8 @@ def wrk(port: int, lines: list[str], seconds: int, connections: int) -> dict:
         script, tokens = Path(tmp, "rotate.lua"), Path(tmp, "tokens.txt")
         script.write_text(WRK_SCRIPT)
         tokens.write_text("\n".join(lines) + "\n")
+        pids = list(server_processes(GROUPS[port])) if port in GROUPS else []
+        cpu_before = cpu_seconds(pids)
         out = subprocess.run(  # noqa: S603
             [  # noqa: S607
                 "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
@@ -195,8 +259,13 @@ def wrk(port: int, lines: list[str], seconds: int, connections: int) -> dict:
         return round(float(found.group(1)) * scale, 2)
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu = cpu_seconds(pids) - cpu_before
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        # the server's own CPU per answer: what a request costs it, whatever else the shared
+        # cores were doing (requests/s only says how much CPU it was given)
+        "server_cpu_ms_per_request": round(1000 * cpu / done, 2) if pids and done else None,
         "p50_ms": ms("50"),
         "p99_ms": ms("99"),
         "non_2xx": int(errors.group(1)) if errors else 0,
@@ -210,28 +279,80 @@ def feed_lines(tokens: dict[int, str]) -> list[str]:
 def measure_feed(args: argparse.Namespace) -> None:
     ids = [volunteer(c, c) for c in range(1, COMMUNITIES + 1, 2)]
     result = context() | {"rounds": [], "connections": args.connections, "seconds": args.seconds}
-    logs = Path(tempfile.mkdtemp())
-    with linli(logs / "linli.log"), reference(logs / "reference.log"):
+    pairs = {"linli": (PORT, REF_PORT)}
+    if args.baseline:
+        pairs["baseline"] = (BASE_PORT, BASE_REF_PORT)
+        result["baseline"] = baseline_of(args.baseline)
+    with servers(args, with_reference=True):
         tokens = asyncio.run(sign_in(ids))
         lines = feed_lines(tokens)
-        same = check_same_json(tokens)
-        result["same_json_checked_for_users"] = same
-        wrk(PORT, lines, 3, args.connections)  # warm both, untimed
-        wrk(REF_PORT, lines, 3, args.connections)
+        result["same_json_checked_for_users"] = check_same_json(tokens, *pairs["linli"])
+        if args.baseline:
+            check_same_json(tokens, *pairs["baseline"])
+            result["baseline_byte_identical_for_users"] = check_identical(
+                tokens.values(), [lines[0].split(" ", 1)[1]]
+            )
+        for ours, ref in pairs.values():  # warm every server, untimed
+            wrk(ours, lines, 3, args.connections)
+            wrk(ref, lines, 3, args.connections)
         for _ in range(args.rounds):
-            ours = wrk(PORT, lines, args.seconds, args.connections)
-            ref = wrk(REF_PORT, lines, args.seconds, args.connections)
-            ratio = round(ours["rps"] / ref["rps"], 3)
-            result["rounds"].append({"linli": ours, "reference": ref, "ratio": ratio})
-    result["median_ratio"] = statistics.median(r["ratio"] for r in result["rounds"])
-    result["median_linli_rps"] = statistics.median(r["linli"]["rps"] for r in result["rounds"])
-    result["median_reference_rps"] = statistics.median(
-        r["reference"]["rps"] for r in result["rounds"]
-    )
+            one = {}
+            for name, (ours, ref) in pairs.items():
+                app = wrk(ours, lines, args.seconds, args.connections)
+                ceiling = wrk(ref, lines, args.seconds, args.connections)
+                one[name] = {"linli": app, "reference": ceiling}
+                one[name]["ratio"] = round(app["rps"] / ceiling["rps"], 3)
+            result["rounds"].append(one)
+    for name in pairs:
+        result[name] = {
+            "median_ratio": statistics.median(r[name]["ratio"] for r in result["rounds"]),
+            "median_linli_rps": statistics.median(
+                r[name]["linli"]["rps"] for r in result["rounds"]
+            ),
+            "median_reference_rps": statistics.median(
+                r[name]["reference"]["rps"] for r in result["rounds"]
+            ),
+            "median_linli_cpu_ms_per_request": _median_of(
+                r[name]["linli"]["server_cpu_ms_per_request"] for r in result["rounds"]
+            ),
+            "median_reference_cpu_ms_per_request": _median_of(
+                r[name]["reference"]["server_cpu_ms_per_request"] for r in result["rounds"]
+            ),
+        } | ({"tree": result.pop("baseline")} if name == "baseline" else {})
     record(f"feed-{args.label}", result)
 
 
-def check_same_json(tokens: dict[int, str]) -> int:
+def _median_of(values) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 2) if known else None
+
+
+def baseline_of(tree: str) -> str:
+    """Which commit the baseline checkout is at, for the record."""
+    head = subprocess.run(  # noqa: S603
+        ["git", "-C", tree, "log", "-1", "--format=%h %s"],  # noqa: S607
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    return f"{tree} at {head}"
+
+
+def check_identical(tokens, paths: list[str]) -> int:
+    """This checkout and the baseline answer byte-identical bodies (the change is a speed-up)."""
+    checked = 0
+    for token in tokens:
+        headers = {"Authorization": f"Bearer {token}"}
+        for path in paths:
+            ours = httpx.get(f"http://127.0.0.1:{PORT}{path}", headers=headers)
+            base = httpx.get(f"http://127.0.0.1:{BASE_PORT}{path}", headers=headers)
+            if ours.content != base.content:
+                raise SystemExit(
+                    f"{path}: baseline and this checkout differ:\n{ours.text}\n{base.text}"
+                )
+            checked += 1
+    return checked
+
+
+def check_same_json(tokens: dict[int, str], port: int = PORT, ref_port: int = REF_PORT) -> int:
     """Both answer the same JSON (timestamps compared as instants) for every signed-in user."""
     from datetime import datetime
 
@@ -247,8 +368,8 @@ def check_same_json(tokens: dict[int, str]) -> int:
     path = "/api/v1/orders?view=pool&sort=deadline&limit=20"
     for token in tokens.values():
         headers = {"Authorization": f"Bearer {token}"}
-        ours = httpx.get(f"http://127.0.0.1:{PORT}{path}", headers=headers).json()
-        ref = httpx.get(f"http://127.0.0.1:{REF_PORT}{path}", headers=headers).json()
+        ours = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers).json()
+        ref = httpx.get(f"http://127.0.0.1:{ref_port}{path}", headers=headers).json()
         if norm(ours) != norm(ref):
             raise SystemExit(f"reference and Linli disagree:\n{ours}\n{ref}")
     return len(tokens)
@@ -267,20 +388,36 @@ def measure_reads(args: argparse.Namespace) -> None:
         "my tasks": ([volunteer(c, c + 3) for c in communities], "view=assigned&sort=deadline"),
     }
     result = context() | {"connections": args.connections, "seconds": args.seconds}
+    ports = {"linli": PORT} | ({"baseline": BASE_PORT} if args.baseline else {})
+    if args.baseline:
+        result["baseline"] = baseline_of(args.baseline)
     result["endpoints"] = {}
-    with linli(Path(tempfile.mkdtemp()) / "linli.log"):
+    with servers(args, with_reference=False):
         tokens = asyncio.run(sign_in(sorted({u for ids, _ in who.values() for u in ids})))
         for name, (ids, query) in who.items():
             lines = [f"{tokens[u]} /api/v1/orders?{query}&limit=20" for u in ids]
-            wrk(PORT, lines, 3, args.connections)
-            runs = [wrk(PORT, lines, args.seconds, args.connections) for _ in range(args.rounds)]
-            result["endpoints"][name] = {
-                "query": query,
-                "runs": runs,
-                "median_rps": statistics.median(r["rps"] for r in runs),
-                "median_p50_ms": statistics.median(r["p50_ms"] for r in runs),
-                "median_p99_ms": statistics.median(r["p99_ms"] for r in runs),
-            }
+            entry: dict = {"query": query}
+            if args.baseline:
+                entry["baseline_byte_identical_for_users"] = check_identical(
+                    [tokens[u] for u in ids], [f"/api/v1/orders?{query}&limit=20"]
+                )
+            for port in ports.values():
+                wrk(port, lines, 3, args.connections)  # warm, untimed
+            runs: dict[str, list] = {k: [] for k in ports}
+            for _ in range(args.rounds):  # alternate, so both see the same machine
+                for key, port in ports.items():
+                    runs[key].append(wrk(port, lines, args.seconds, args.connections))
+            for key, got in runs.items():
+                entry[key] = {
+                    "runs": got,
+                    "median_rps": statistics.median(r["rps"] for r in got),
+                    "median_p50_ms": statistics.median(r["p50_ms"] for r in got),
+                    "median_p99_ms": statistics.median(r["p99_ms"] for r in got),
+                    "median_cpu_ms_per_request": _median_of(
+                        r["server_cpu_ms_per_request"] for r in got
+                    ),
+                }
+            result["endpoints"][name] = entry
     record(f"reads-{args.label}", result)
 
 
@@ -349,6 +486,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--label", default="10m")
+    parser.add_argument(
+        "--baseline", help="another checkout (e.g. a worktree of main) to measure alongside"
+    )
     args = parser.parse_args()
     if args.what == "explain":
         import explain

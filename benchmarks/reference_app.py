@@ -1,11 +1,12 @@
 """The ceiling for the pool feed: one Litestar handler, raw asyncpg, the same SQL and JSON.
 
 `GET /api/v1/orders?view=pool&sort=deadline&limit=N` as Linli's order hall asks it, with
-nothing but what that request needs: the caller from the same signed access token, the two
-queries Linli's pool view sends (the caller's eligible categories, then one joined page of the
-hall in deadline order — same joins, same columns, same filter, same order; lists bound as
-arrays), and the same JSON. Pooled orders are seen by a claimant only as the hall shows them
-(masked name, no room, no contact; the one action is `accept`) — the rows this query returns.
+nothing but what that request needs: the caller from the same signed access token, the one
+query Linli's pool view sends (the hall's page of ids in deadline order, the categories the
+caller may take in a subquery, then the joins for those rows — same joins, same columns, same
+filter, same order; lists bound as arrays), and the same JSON. Pooled orders are seen by a
+claimant only as the hall shows them (masked name, no room, no contact; the one action is
+`accept`) — the rows this query returns.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/linli_perf LINLI_SECRET_KEY=… \\
         uv run granian --interface asgi --factory benchmarks.reference_app:create_app --port 8932
@@ -15,7 +16,6 @@ arrays), and the same JSON. Pooled orders are seen by a claimant only as the hal
 
 from __future__ import annotations
 
-import json
 import os
 from contextlib import asynccontextmanager
 
@@ -33,33 +33,46 @@ from backend.settings import DEV_SECRET, normalise_database_url
 SECRET = os.environ.get("LINLI_SECRET_KEY") or DEV_SECRET
 OPEN = ["submitted", "dispatched", "accepted", "in_progress"]
 
-# Every column of the eight joined rows, in the order Linli's query selects them.
-_TABLES = {
-    "o": ["id", "number", "community_id", "category_id", "status", "description", "address_text",
-          "building_id", "room", "preferred_start", "preferred_end", "urgency", "resident_id",
-          "proxy_id", "dispatch_mode", "assignee_user_id", "assignee_provider_id", "hours",
-          "completion_note", "created_at", "updated_at", "respond_by", "complete_by",
-          "dispatched_at", "accepted_at", "started_at", "completed_at", "closed_at",
-          "integration_id", "latitude", "longitude", "media_url", "public_token"],
-    "c": ["id", "community_id", "code", "name", "description", "icon", "respond_minutes",
-          "complete_minutes", "taker_kinds", "sort_order", "active"],
-    "r": ["id", "phone", "name", "password_hash", "birth_year", "home_building_id", "home_room",
-          "created_at"],
-    "px": ["id", "phone", "name", "password_hash", "birth_year", "home_building_id", "home_room",
-           "created_at"],
-    "au": ["id", "phone", "name", "password_hash", "birth_year", "home_building_id", "home_room",
-           "created_at"],
-    "p": ["id", "name", "uscc", "grade", "categories", "contact_name", "contact_phone"],
-    "ra": ["id", "order_id", "rater_id", "stars", "timeliness", "attitude", "quality", "comment",
-           "created_at"],
-    "b": ["id", "community_id", "grid_id", "name"],
-}  # fmt: skip
-_SELECT = ", ".join(f'{t}."{c}" AS {t}_{c}' for t, cols in _TABLES.items() for c in cols)
+# The columns Linli's list query selects (orders/service.py `_rows`), in its order.
+_COLUMNS = (
+    "o.id AS o_id, o.number AS o_number, o.community_id AS o_community_id, "
+    "o.category_id AS o_category_id, o.status AS o_status, o.description AS o_description, "
+    "o.address_text AS o_address_text, o.building_id AS o_building_id, o.room AS o_room, "
+    "o.preferred_start AS o_preferred_start, o.preferred_end AS o_preferred_end, "
+    "o.urgency AS o_urgency, o.resident_id AS o_resident_id, o.proxy_id AS o_proxy_id, "
+    "o.dispatch_mode AS o_dispatch_mode, o.assignee_user_id AS o_assignee_user_id, "
+    "o.assignee_provider_id AS o_assignee_provider_id, o.hours AS o_hours, "
+    "o.completion_note AS o_completion_note, o.created_at AS o_created_at, "
+    "o.updated_at AS o_updated_at, o.respond_by AS o_respond_by, "
+    "o.complete_by AS o_complete_by, o.completed_at AS o_completed_at, "
+    "c.code AS c_code, c.name AS c_name, c.taker_kinds AS c_taker_kinds, "
+    "r.name AS r_name, r.phone AS r_phone, px.name AS px_name, au.name AS au_name, "
+    "p.name AS p_name, b.name AS b_name, ra.id AS ra_id, ra.stars AS ra_stars, "
+    "ra.timeliness AS ra_timeliness, ra.attitude AS ra_attitude, ra.quality AS ra_quality, "
+    "ra.comment AS ra_comment, ra.created_at AS ra_created_at"
+)
 
-CATEGORIES = "SELECT id, community_id, taker_kinds FROM category WHERE community_id = ANY($1)"
+# One query, like Linli's hall: the page's ids from the order table alone first (the
+# categories the caller may take in a subquery; $2: communities where the caller is a party
+# member), then the joins for those rows.
+_DEADLINE = (
+    "CASE WHEN o.status = 'submitted' THEN o.respond_by ELSE o.complete_by END, "
+    "CASE WHEN o.urgency = 'urgent' THEN 0 ELSE 1 END, o.id"
+)
 PAGE = f"""
-SELECT {_SELECT}
-FROM "order" o
+SELECT {_COLUMNS}
+FROM (
+  SELECT o.id FROM "order" o
+  WHERE o.status = 'dispatched' AND o.dispatch_mode = 'pool' AND o.community_id = ANY($1)
+    AND o.category_id IN (
+      SELECT c.id FROM category c WHERE c.community_id = ANY($1)
+        AND (CAST(c.taker_kinds AS JSONB) @> '["volunteer"]'
+             OR c.community_id = ANY($2) AND CAST(c.taker_kinds AS JSONB) @> '["party_member"]'))
+    AND o.resident_id != $3 AND o.status = ANY($4)
+  ORDER BY {_DEADLINE}
+  LIMIT $5
+) page
+JOIN "order" o ON o.id = page.id
 JOIN category c ON c.id = o.category_id
 JOIN "user" r ON r.id = o.resident_id
 LEFT OUTER JOIN "user" px ON px.id = o.proxy_id
@@ -67,18 +80,8 @@ LEFT OUTER JOIN "user" au ON au.id = o.assignee_user_id
 LEFT OUTER JOIN provider p ON p.id = o.assignee_provider_id
 LEFT OUTER JOIN rating ra ON ra.order_id = o.id
 LEFT OUTER JOIN building b ON b.id = o.building_id
-WHERE o.status = 'dispatched' AND o.dispatch_mode = 'pool' AND o.community_id = ANY($1)
-  AND o.category_id = ANY($2) AND o.resident_id != $3 AND o.status = ANY($4)
-ORDER BY CASE WHEN o.status = 'submitted' THEN o.respond_by ELSE o.complete_by END,
-         CASE WHEN o.urgency = 'urgent' THEN 0 ELSE 1 END, o.id
-LIMIT $5
-"""  # noqa: S608 — built from the constant column lists above
-
-
-def _may_take(roles: frozenset[str], kinds: list[str]) -> bool:
-    if "volunteer" in kinds and roles & VOLUNTEER_ROLES:
-        return True
-    return "party_member" in kinds and "party_member" in roles
+ORDER BY {_DEADLINE}
+"""  # noqa: S608 — built from the constants above
 
 
 def _order(row: asyncpg.Record) -> dict:
@@ -87,11 +90,13 @@ def _order(row: asyncpg.Record) -> dict:
         "id": row["o_id"],
         "number": row["o_number"],
         "community_id": row["o_community_id"],
-        "category": {"id": row["c_id"], "code": row["c_code"], "name": row["c_name"]},
+        "category": {"id": row["o_category_id"], "code": row["c_code"], "name": row["c_name"]},
         "status": row["o_status"],
         "description": row["o_description"],
         "address_text": None,
-        "building": {"id": row["b_id"], "name": row["b_name"]} if row["b_id"] else None,
+        "building": (
+            {"id": row["o_building_id"], "name": row["b_name"]} if row["o_building_id"] else None
+        ),
         "urgency": row["o_urgency"],
         "created_at": row["o_created_at"],
         "updated_at": row["o_updated_at"],
@@ -99,8 +104,8 @@ def _order(row: asyncpg.Record) -> dict:
         "complete_by": row["o_complete_by"],
         "preferred_start": row["o_preferred_start"],
         "preferred_end": row["o_preferred_end"],
-        "resident": {"id": row["r_id"], "name": name[:1] + "*" * max(1, len(name) - 1)},
-        "proxy": {"id": row["px_id"], "name": row["px_name"]} if row["px_id"] else None,
+        "resident": {"id": row["o_resident_id"], "name": name[:1] + "*" * max(1, len(name) - 1)},
+        "proxy": ({"id": row["o_proxy_id"], "name": row["px_name"]} if row["o_proxy_id"] else None),
         "assignee": None,
         "dispatch_mode": row["o_dispatch_mode"],
         "hours": row["o_hours"],
@@ -121,14 +126,9 @@ async def pool_feed(request: Request, limit: int = 20) -> dict:
         raise NotAuthorizedException() from exc
     pool: asyncpg.Pool = request.app.state.pool
     communities = caller.communities_with(*VOLUNTEER_ROLES)
+    party = caller.communities_with("party_member")
     async with pool.acquire() as conn:
-        rows = await conn.fetch(CATEGORIES, communities)
-        eligible = [
-            r["id"]
-            for r in rows
-            if _may_take(caller.roles_in(r["community_id"]), _kinds(r["taker_kinds"]))
-        ]
-        page = await conn.fetch(PAGE, communities, eligible, caller.id, OPEN, limit + 1)
+        page = await conn.fetch(PAGE, communities, party, caller.id, OPEN, limit + 1)
     items = [_order(r) for r in page[:limit]]
     cursor = None
     if len(page) > limit:  # same cursor as Linli's deadline sort
@@ -139,10 +139,6 @@ async def pool_feed(request: Request, limit: int = 20) -> dict:
             deadlines.pending_deadline_of(probe), last["o_urgency"], last["o_id"]
         )
     return {"items": items, "next_cursor": cursor}
-
-
-def _kinds(raw: str | list) -> list[str]:
-    return json.loads(raw) if isinstance(raw, str) else raw
 
 
 def create_app() -> Litestar:

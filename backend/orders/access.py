@@ -6,9 +6,17 @@ One rule for every verb: an order the caller has no relation to is "not found" (
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ColumnElement, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from backend.auth.caller import VOLUNTEER_ROLES, Caller
+from backend.catalog.models import Category
 from backend.orders.models import Order
 from backend.orders.workflow import CONTACT_WINDOW
 
@@ -21,6 +29,46 @@ def may_take(roles: frozenset[str], taker_kinds: list[str]) -> bool:
     if "volunteer" in taker_kinds and roles & VOLUNTEER_ROLES:
         return True
     return "party_member" in taker_kinds and "party_member" in roles
+
+
+class _ListsKind(FunctionElement):
+    """`kind` is an element of the JSON list in the column (category.taker_kinds)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: Any, kind: str) -> None:
+        if kind not in ("volunteer", "party_member", "provider"):
+            raise ValueError(kind)  # rendered inline below, so only the known kinds
+        self.kind = kind
+        super().__init__(column)
+
+
+@compiles(_ListsKind, "postgresql")
+def _lists_kind_pg(element: _ListsKind, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(next(iter(element.clauses)), **kw)
+    return f"CAST({column} AS JSONB) @> '{json.dumps([element.kind])}'"
+
+
+@compiles(_ListsKind, "sqlite")
+def _lists_kind_sqlite(element: _ListsKind, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(next(iter(element.clauses)), **kw)
+    each = f"json_each({column})"
+    return f"EXISTS (SELECT 1 FROM {each} WHERE json_each.value = '{element.kind}')"  # noqa: S608
+
+
+def may_take_sql(caller: Caller) -> ColumnElement[bool]:
+    """`may_take` as a condition on the category row, for the communities where the caller
+    volunteers (the hall's own filter): the hall's page query takes its categories in a
+    subquery instead of looking them up in a round trip of their own first."""
+    takes: ColumnElement[bool] = _ListsKind(Category.taker_kinds, "volunteer")
+    party = caller.communities_with("party_member")
+    if party:
+        takes = or_(
+            takes,
+            Category.community_id.in_(party) & _ListsKind(Category.taker_kinds, "party_member"),
+        )
+    return takes
 
 
 def relations(order: Order, taker_kinds: list[str], caller: Caller) -> frozenset[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from backend.auth.caller import Caller
-from backend.auth.models import User
-from backend.catalog.models import Category, Provider
+from backend.files.models import FilePublic
 from backend.orders import workflow
 from backend.orders.access import mask_name, pool_only, relations, sees_contact
 from backend.orders.models import (
@@ -14,89 +16,113 @@ from backend.orders.models import (
     AssigneePublic,
     CategoryRef,
     Contact,
-    Order,
-    OrderEvent,
+    OrderDetail,
     OrderPublic,
     PersonRef,
     PlaceRef,
-    Rating,
     RatingPublic,
     TimelineEntry,
 )
-from backend.places.models import Building
 
 
-def present_order(
-    row: tuple[
-        Order,
-        Category,
-        User,
-        User | None,
-        User | None,
-        Provider | None,
-        Rating | None,
-        Building | None,
-    ],
+def present_order(row: Row, caller: Caller, now: datetime) -> OrderPublic:
+    """`row` is one row of `service._rows()`: the order's columns and the joined rows' shown
+    fields under their labels."""
+    return OrderPublic(**_fields(row, caller, now))
+
+
+def present_detail(
+    row: Row,
     caller: Caller,
     now: datetime,
-) -> OrderPublic:
-    order, category, resident, proxy, assignee_user, provider, rating, building = row
-    rel = relations(order, category.taker_kinds, caller)
+    timeline: list[TimelineEntry],
+    *,
+    photos: list[FilePublic] | None = None,
+) -> OrderDetail:
+    return OrderDetail(**_fields(row, caller, now), timeline=timeline, photos=photos or [])
+
+
+def _fields(row: Row, caller: Caller, now: datetime) -> dict[str, Any]:
+    order = row  # the order's own columns keep their names, so the access rules read the row
+    rel = relations(order, row.taker_kinds, caller)
     hidden = pool_only(rel)
     assignee = None
-    if assignee_user is not None:
-        assignee = AssigneePublic(kind="user", id=assignee_user.id, name=assignee_user.name)
-    elif provider is not None:
-        assignee = AssigneePublic(kind="provider", id=provider.id, name=provider.name)
+    if order.assignee_user_id is not None:
+        assignee = AssigneePublic(
+            kind="user", id=order.assignee_user_id, name=row.assignee_user_name
+        )
+    elif order.assignee_provider_id is not None:
+        assignee = AssigneePublic(
+            kind="provider", id=order.assignee_provider_id, name=row.provider_name
+        )
     contact = None
     if sees_contact(order, rel, now):
-        contact = Contact(name=resident.name, phone=resident.phone, room=order.room)
-    return OrderPublic(
-        id=order.id,
-        number=order.number,
-        community_id=order.community_id,
-        category=CategoryRef(id=category.id, code=category.code, name=category.name),
-        status=order.status,
-        description=order.description,
-        address_text=None if hidden else order.address_text,
-        building=PlaceRef(id=building.id, name=building.name) if building else None,
-        urgency=order.urgency,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        respond_by=order.respond_by,
-        complete_by=order.complete_by,
-        preferred_start=order.preferred_start,
-        preferred_end=order.preferred_end,
-        resident=PersonRef(
-            id=resident.id, name=mask_name(resident.name) if hidden else resident.name
+        contact = Contact(name=row.resident_name, phone=row.resident_phone, room=order.room)
+    rating = None
+    if row.rating_id is not None:
+        rating = RatingPublic(
+            stars=row.rating_stars,
+            timeliness=row.rating_timeliness,
+            attitude=row.rating_attitude,
+            quality=row.rating_quality,
+            comment=row.rating_comment,
+            created_at=row.rating_created_at,
+        )
+    fields = {
+        "id": order.id,
+        "number": order.number,
+        "community_id": order.community_id,
+        "category": CategoryRef(
+            id=order.category_id, code=row.category_code, name=row.category_name
         ),
-        proxy=PersonRef(id=proxy.id, name=proxy.name) if proxy else None,
-        assignee=assignee,
-        dispatch_mode=order.dispatch_mode,
-        hours=order.hours,
-        completion_note=order.completion_note,
-        completed_at=order.completed_at,
-        rating=RatingPublic.model_validate(rating, from_attributes=True) if rating else None,
-        contact=contact,
-        allowed_actions=workflow.allowed_actions(
+        "status": order.status,
+        "description": order.description,
+        "address_text": None if hidden else order.address_text,
+        "building": (
+            PlaceRef(id=order.building_id, name=row.building_name)
+            if order.building_id is not None
+            else None
+        ),
+        "urgency": order.urgency,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "respond_by": order.respond_by,
+        "complete_by": order.complete_by,
+        "preferred_start": order.preferred_start,
+        "preferred_end": order.preferred_end,
+        "resident": PersonRef(
+            id=order.resident_id,
+            name=mask_name(row.resident_name) if hidden else row.resident_name,
+        ),
+        "proxy": (
+            PersonRef(id=order.proxy_id, name=row.proxy_name)
+            if order.proxy_id is not None
+            else None
+        ),
+        "assignee": assignee,
+        "dispatch_mode": order.dispatch_mode,
+        "hours": order.hours,
+        "completion_note": order.completion_note,
+        "completed_at": order.completed_at,
+        "rating": rating,
+        "contact": contact,
+        "allowed_actions": workflow.allowed_actions(
             order.status, rel, completed_at=order.completed_at, now=now
         ),
-    )
+    }
+    return fields
 
 
-def present_timeline(events: list[tuple[OrderEvent, User | None]]) -> list[TimelineEntry]:
+def present_timeline(events: list[Row]) -> list[TimelineEntry]:
+    """`events` are order-event rows with the actor's `actor_user_id` and `actor_name` joined."""
     return [
         TimelineEntry(
             at=event.at,
             action=event.action,
-            actor=Actor(
-                id=actor.id if actor else None,
-                name=actor.name if actor else "",
-                role=event.actor_role,
-            ),
+            actor=Actor(id=event.actor_user_id, name=event.actor_name or "", role=event.actor_role),
             from_status=event.from_status,
             to_status=event.to_status,
             note=event.note,
         )
-        for event, actor in events
+        for event in events
     ]

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Join,
+    Select,
+    Subquery,
+    and_,
+    false,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -22,7 +33,7 @@ from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.files import service as files
 from backend.orders import workflow
-from backend.orders.access import display_role, lost_claim, may_take, relations
+from backend.orders.access import display_role, lost_claim, may_take, may_take_sql, relations
 from backend.orders.live import announce
 from backend.orders.models import (
     CompleteBody,
@@ -31,12 +42,11 @@ from backend.orders.models import (
     OrderDetail,
     OrderEvent,
     OrderPage,
-    OrderPublic,
     RateBody,
     Rating,
     ReasonBody,
 )
-from backend.orders.present import present_order, present_timeline
+from backend.orders.present import present_detail, present_order, present_timeline
 from backend.pagination import decode_cursor, encode_cursor
 from backend.places.models import Building
 from backend.quality import deadlines
@@ -45,23 +55,62 @@ from backend.volunteers import hours
 VIEWS = ("mine", "community", "pool", "assigned")
 # What a transition's audit entry records beyond the status change (no personal text).
 AUDITED = ("dispatch_mode", "assignee_user_id", "assignee_provider_id", "hours")
-Resident, Proxy, AssigneeUser, Actor = (aliased(User) for _ in range(4))
+Actor = aliased(User)
+
+# The columns the answers show (present.py), as plain Core rows: building ORM objects for eight
+# joined tables cost more than the query itself (docs/performance.md), and a user row carries
+# columns (the password hash) no answer needs. Tables, columns and join conditions are built
+# once here; a list request only adds its filter and order.
+_ORDER, _CATEGORY, _USER = (m.__table__ for m in (Order, Category, User))  # type: ignore[attr-defined]
+_PROVIDER, _RATING, _BUILDING = (m.__table__ for m in (Provider, Rating, Building))  # type: ignore[attr-defined]
+_RESIDENT, _PROXY, _ASSIGNEE = (_USER.alias(n) for n in ("resident", "proxy", "assignee"))
+_COLUMNS = [
+    *(c for c in _ORDER.columns if c.name not in (
+        "dispatched_at", "accepted_at", "started_at", "closed_at", "integration_id", "latitude",
+        "longitude", "media_url", "public_token")),
+    _CATEGORY.c.code.label("category_code"),
+    _CATEGORY.c.name.label("category_name"),
+    _CATEGORY.c.taker_kinds,
+    _RESIDENT.c.name.label("resident_name"),
+    _RESIDENT.c.phone.label("resident_phone"),
+    _PROXY.c.name.label("proxy_name"),
+    _ASSIGNEE.c.name.label("assignee_user_name"),
+    _PROVIDER.c.name.label("provider_name"),
+    _BUILDING.c.name.label("building_name"),
+    *(_RATING.c[n].label(f"rating_{n}") for n in (
+        "id", "stars", "timeliness", "attitude", "quality", "comment", "created_at")),
+]  # fmt: skip
+_JOINS = [  # (table, condition, outer)
+    (_CATEGORY, _CATEGORY.c.id == _ORDER.c.category_id, False),
+    (_RESIDENT, _RESIDENT.c.id == _ORDER.c.resident_id, False),
+    (_PROXY, _PROXY.c.id == _ORDER.c.proxy_id, True),
+    (_ASSIGNEE, _ASSIGNEE.c.id == _ORDER.c.assignee_user_id, True),
+    (_PROVIDER, _PROVIDER.c.id == _ORDER.c.assignee_provider_id, True),
+    (_RATING, _RATING.c.order_id == _ORDER.c.id, True),
+    (_BUILDING, _BUILDING.c.id == _ORDER.c.building_id, True),
+]
 
 
-def _joined() -> Select:
-    return (
-        select(Order, Category, Resident, Proxy, AssigneeUser, Provider, Rating, Building)
-        .join(Category, Category.id == Order.category_id)
-        .join(Resident, Resident.id == Order.resident_id)
-        .outerjoin(Proxy, Proxy.id == Order.proxy_id)
-        .outerjoin(AssigneeUser, AssigneeUser.id == Order.assignee_user_id)
-        .outerjoin(Provider, Provider.id == Order.assignee_provider_id)
-        .outerjoin(Rating, Rating.order_id == Order.id)
-        .outerjoin(Building, Building.id == Order.building_id)
-    )
+def _joined(start: FromClause) -> Join:
+    joined = start
+    for table, condition, outer in _JOINS:
+        joined = joined.join(table, condition, isouter=outer)
+    return joined
 
 
-async def _view_filter(session: AsyncSession, caller: Caller, view: str) -> ColumnElement[bool]:
+_ALL_ROWS = select(*_COLUMNS).select_from(_joined(_ORDER))
+
+
+def _rows(page: Subquery | None = None) -> Select:
+    """With `page` (a subquery of order ids), only those orders, joined from the ids outwards:
+    nine tables are past PostgreSQL's join_collapse_limit, so the order written is the order
+    planned, and the page must come first."""
+    if page is None:
+        return _ALL_ROWS
+    return select(*_COLUMNS).select_from(_joined(page.join(_ORDER, _ORDER.c.id == page.c.id)))
+
+
+def _view_filter(caller: Caller, view: str) -> ColumnElement[bool]:
     if view == "mine":
         return or_(Order.resident_id == caller.id, Order.proxy_id == caller.id)
     if view == "community":
@@ -72,16 +121,13 @@ async def _view_filter(session: AsyncSession, caller: Caller, view: str) -> Colu
             mine = or_(mine, Order.assignee_provider_id.in_(sorted(caller.provider_ids)))
         return mine
     # pool: dispatched to the hall, in a community where the caller volunteers, of a category
-    # they may take. Eligible categories are looked up first so the page stays one query.
+    # they may take (a subquery, so the page stays one round trip).
     communities = caller.communities_with(*VOLUNTEER_ROLES)
     if not communities:
         return false()
-    rows = await session.execute(
-        select(Category.id, Category.community_id, Category.taker_kinds).where(
-            Category.community_id.in_(communities)
-        )
+    eligible = select(Category.id).where(
+        Category.community_id.in_(communities), may_take_sql(caller)
     )
-    eligible = [cid for cid, comm, kinds in rows if may_take(caller.roles_in(comm), kinds)]
     return and_(
         Order.status == "dispatched",
         Order.dispatch_mode == "pool",
@@ -107,27 +153,33 @@ async def list_orders(
     """`due` keeps open orders whose pending deadline passed (`overdue`) or comes within
     `soon_minutes` (`soon`); `sort=deadline` lists the most pressing first (quality/deadlines)."""
     now = utcnow()
-    query = _joined().where(await _view_filter(session, caller, view))
+    # The page's ids first, from the order table alone, then the joins for those rows only:
+    # with the joins inside, PostgreSQL may cost "walk the primary key backwards until 21 rows
+    # match" below "find the few matching rows by index, then sort" (seconds, not ms, for a
+    # resident's orders at 10M).
+    page = select(Order.id).where(_view_filter(caller, view))
     if status is not None:
-        query = query.where(Order.status == status)
+        page = page.where(Order.status == status)
     if category_id is not None:
-        query = query.where(Order.category_id == category_id)
+        page = page.where(Order.category_id == category_id)
     if due is not None:
-        query = query.where(deadlines.due_filter(due, now, soon_minutes))
+        page = page.where(deadlines.due_filter(due, now, soon_minutes))
     if sort == "deadline":
-        query = query.where(Order.status.in_(deadlines.OPEN))
+        page = page.where(Order.status.in_(deadlines.OPEN))
         if cursor is not None:
-            query = query.where(deadlines.after_deadline_cursor(cursor))
-        query = query.order_by(*deadlines.deadline_order())
+            page = page.where(deadlines.after_deadline_cursor(cursor))
+        order = deadlines.deadline_order()
     else:
         if cursor is not None:
-            query = query.where(Order.id < decode_cursor(cursor))
-        query = query.order_by(Order.id.desc())
-    rows = (await session.execute(query.limit(limit + 1))).all()
-    items = [present_order(tuple(r), caller, now) for r in rows[:limit]]
+            page = page.where(Order.id < decode_cursor(cursor))
+        order = (Order.id.desc(),)
+    ids = page.order_by(*order).limit(limit + 1).subquery("page")
+    query = _rows(ids).order_by(*order)
+    rows = (await session.execute(query)).all()
+    items = [present_order(r, caller, now) for r in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        last: Order = rows[limit - 1][0]
+        last = rows[limit - 1]
         next_cursor = (
             deadlines.encode_deadline_cursor(
                 deadlines.pending_deadline_of(last), last.urgency, last.id
@@ -140,31 +192,40 @@ async def list_orders(
 
 async def _load(
     session: AsyncSession, caller: Caller, order_id: int, *, claiming: bool = False
-) -> tuple:
-    row = (await session.execute(_joined().where(Order.id == order_id))).first()
+) -> tuple[Order, Category]:
+    """The order and its category as ORM objects, for a transition to act on."""
+    row = (
+        await session.execute(
+            select(Order, Category)
+            .join(Category, Category.id == Order.category_id)
+            .where(Order.id == order_id)
+        )
+    ).first()
     if row is not None and relations(row[0], row[1].taker_kinds, caller):
-        return tuple(row)
+        return row[0], row[1]
     if claiming and row is not None and lost_claim(row[0], row[1].taker_kinds, caller):
         raise Conflict("order.already_claimed", "someone else took this order first")
     raise NotFound("order.not_found", "no such order among those you may see")
 
 
 async def get_order(session: AsyncSession, *, caller: Caller, order_id: int) -> OrderDetail:
-    row = await _load(session, caller, order_id)
+    row = (await session.execute(_rows().where(Order.id == order_id))).first()
+    if row is None or not relations(row, row.taker_kinds, caller):
+        raise NotFound("order.not_found", "no such order among those you may see")
     events = (
         await session.execute(
-            select(OrderEvent, Actor)
+            select(
+                *OrderEvent.__table__.columns,  # type: ignore[attr-defined]
+                Actor.id.label("actor_user_id"),
+                Actor.name.label("actor_name"),
+            )
             .outerjoin(Actor, Actor.id == OrderEvent.actor_id)
             .where(OrderEvent.order_id == order_id)
             .order_by(OrderEvent.id)
         )
     ).all()
-    public: OrderPublic = present_order(row, caller, utcnow())
-    return OrderDetail(
-        **public.model_dump(),
-        timeline=present_timeline([tuple(e) for e in events]),
-        photos=await files.of_order(session, order_id),
-    )
+    photos = await files.of_order(session, order_id)
+    return present_detail(row, caller, utcnow(), present_timeline(events), photos=photos)
 
 
 async def can_see(session: AsyncSession, *, caller: Caller, order_id: int) -> bool:

@@ -291,8 +291,10 @@ def may_record_expense(proposal: Proposal, access: RoundAccess, _: Facts) -> Non
 
 
 def may_adjust(proposal: Proposal, access: RoundAccess, _: Facts) -> None:
+    """Moving money between lines is part of carrying the project out, not of closing it."""
     access.require("admin")
     _status(proposal, *HOLDING)
+    access.require_phase(*RUNNING)
 
 
 def may_evaluate(proposal: Proposal, access: RoundAccess, known: Facts) -> None:

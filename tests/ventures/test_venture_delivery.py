@@ -80,6 +80,10 @@ async def test_a_failed_evaluation_fails_the_project_and_withholds_the_last_tran
     assert "disburse" not in (await api.get(ADMIN, f"{P}/{pid}/project")).json()["allowed_actions"]
 
     await advance(api, rid, "closed")
+    assert (await api.get(ADMIN, f"{P}/{pid}/project")).json()["allowed_actions"] == []
+    late = {"from_line_id": material, "to_line_id": material + 1, "amount_fen": 1, "reason": "晚了"}
+    moved = await api.post(ADMIN, f"{P}/{pid}/adjustments", late)
+    assert moved.status_code == 409 and moved.json()["code"] == "round.wrong_phase"
     page = (await api.client.get(f"/api/v1/ventures/public/rounds/{rid}")).json()
     (public,) = page["projects"]
     assert public["status"] == "failed" and public["evaluation"]["score"] == 59
