@@ -6,6 +6,7 @@ import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath, URL } from 'node:url';
+import { iconFontAsFile } from './build/icon-font';
 
 const backend = process.env.LINLI_BACKEND ?? 'http://127.0.0.1:8000';
 
@@ -13,6 +14,7 @@ export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   plugins: [
     vue(),
+    iconFontAsFile(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: null,

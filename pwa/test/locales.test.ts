@@ -27,3 +27,17 @@ describe('locales', () => {
     expect(values(en).filter((v) => v === '')).toEqual([]);
   });
 });
+
+describe('switching language', () => {
+  it('fetches English on first use, and a quick switch back to Chinese wins', async () => {
+    const { i18n, setLocale } = await import('@/i18n');
+    const { t } = i18n.global;
+    expect(t('tabs.orders')).toBe(zh.tabs.orders);
+    const english = setLocale('en');
+    await setLocale('zh-CN'); // the user changed their mind before English arrived
+    await english;
+    expect(i18n.global.locale.value).toBe('zh-CN');
+    await setLocale('en');
+    expect(t('tabs.orders')).toBe('My orders');
+  });
+});
