@@ -18,6 +18,14 @@ export function problem(status: number, code: string): Response {
   return json(status, { status, title: 'x', code }, 'application/problem+json');
 }
 
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // a multipart upload, say
+  }
+}
+
 export function scriptFetch(handler: (req: Seen) => Response | Promise<Response>) {
   const seen: Seen[] = [];
   const fn = vi.fn(async (input: Request) => {
@@ -28,7 +36,7 @@ export function scriptFetch(handler: (req: Seen) => Response | Promise<Response>
       query: new URL(input.url).searchParams,
       auth: input.headers.get('Authorization'),
       headers: input.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: text ? parse(text) : undefined,
     };
     seen.push(req);
     return handler(req);

@@ -148,4 +148,34 @@ describe('outbox', () => {
     const result = await outbox.place(ORDER, 'key-3');
     expect(result).toMatchObject({ kind: 'queued', entry: { key: 'key-3' } });
   });
+
+  it('carries offline photos in the outbox and, after a drop mid-upload, sends only the rest', async () => {
+    signedIn();
+    setOnline(false);
+    const photos = [new Blob(['one'], { type: 'image/jpeg' }), new Blob(['two'], { type: 'image/jpeg' })];
+    const outbox = useOutbox();
+    expect((await outbox.place(ORDER, 'key-4', photos)).kind).toBe('queued');
+
+    setOnline(true);
+    let uploads = 0;
+    const seen = scriptFetch((req) => {
+      if (req.path === '/api/v1/files') {
+        uploads += 1;
+        if (uploads === 2) throw new TypeError('Failed to fetch'); // the connection drops
+        return json(201, { id: 10 + uploads });
+      }
+      return json(201, { id: 'o4' });
+    });
+    await outbox.send();
+    expect(outbox.items).toHaveLength(1);
+    expect(outbox.items[0].photos).toHaveLength(1);
+    expect(outbox.items[0].body.photo_ids).toEqual([11]);
+
+    await outbox.send();
+    const created = seen.filter((s) => s.path === '/api/v1/orders');
+    expect(created).toHaveLength(1);
+    expect(created[0].body).toMatchObject({ photo_ids: [11, 13] });
+    expect(uploads).toBe(3);
+    expect(outbox.items).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@
 // each returning data or throwing ApiError (see client.ts).
 import { client, unwrap } from './client';
 import { tokens, type TokenPair } from './tokens';
-import type { Category, CompleteBody, DispatchBody, Id, Me, OrderAction, OrderCreate, OrderDetail, OrderPage, OrderQuery, RateBody, Taker, TakerPage } from './types';
+import type { Category, CompleteBody, DispatchBody, Id, Me, OrderAction, OrderCreate, OrderDetail, OrderPage, OrderQuery, RateBody, StoredFile, Taker, TakerPage } from './types';
 
 export type SignInBody = { phone: string; code: string } | { phone: string; password: string };
 
@@ -74,4 +74,14 @@ export async function listTakers(communityId: Id, categoryId?: Id | null): Promi
     cursor = page.next_cursor;
   } while (cursor);
   return items;
+}
+
+/** Stores one photo (the server re-encodes it without EXIF/GPS); attach it with `photo_ids`. */
+export async function uploadPhoto(photo: Blob): Promise<StoredFile> {
+  const form = new FormData();
+  form.append('data', photo, 'photo.jpg');
+  return unwrap(client.POST('/api/v1/files', {
+    body: form as unknown as { data: string },
+    bodySerializer: (b: unknown) => b as FormData,
+  })) as Promise<StoredFile>;
 }

@@ -20,6 +20,7 @@ export type DispatchBody = BodyOf<paths['/api/v1/orders/{order_id}/dispatch']['p
 export type CompleteBody = BodyOf<paths['/api/v1/orders/{order_id}/complete']['post']>;
 export type RateBody = BodyOf<paths['/api/v1/orders/{order_id}/rate']['post']>;
 export type Id = string | number;
+export type StoredFile = JsonOf<paths['/api/v1/files']['post']['responses'][201]>;
 export type TakerPage = JsonOf<paths['/api/v1/communities/{community_id}/takers']['get']['responses'][200]>;
 export type Taker = TakerPage['items'][number];
 

@@ -14,6 +14,18 @@ export interface QueuedOrder {
   owner: string;
   state: 'waiting' | 'failed';
   error?: { status: number; code: string };
+  /** Photos chosen offline, shrunk, still to upload; each moves into body.photo_ids once stored.
+   * Kept as bytes, not Blobs: some phones' IndexedDB (older iOS Safari) cannot hold a Blob. */
+  photos?: QueuedPhoto[];
+}
+
+export interface QueuedPhoto {
+  type: string;
+  bytes: ArrayBuffer;
+}
+
+export async function toQueued(photo: Blob): Promise<QueuedPhoto> {
+  return { type: photo.type || 'image/jpeg', bytes: await photo.arrayBuffer() };
 }
 
 export interface FlushResult {
@@ -39,12 +51,18 @@ export function newKey(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export async function enqueue(body: OrderCreate, owner: string, key: string = newKey()): Promise<QueuedOrder> {
+export async function enqueue(body: OrderCreate, owner: string, key: string = newKey(), photos: QueuedPhoto[] = []): Promise<QueuedOrder> {
   const existing = await get<QueuedOrder>(key, store());
   if (existing) return existing;
   const entry: QueuedOrder = { key, body, owner, createdAt: new Date().toISOString(), state: 'waiting' };
+  if (photos.length) entry.photos = photos;
   await set(key, entry, store());
   return entry;
+}
+
+/** Rewrites an entry in place (e.g. a photo uploaded: one blob fewer, one id more). */
+export async function save(entry: QueuedOrder): Promise<void> {
+  await set(entry.key, entry, store());
 }
 
 export async function list(owner?: string): Promise<QueuedOrder[]> {
