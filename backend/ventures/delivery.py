@@ -20,6 +20,7 @@ from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
 from backend.ventures import journal, rules
 from backend.ventures.access import RoundAccess, load_proposal
+from backend.ventures.attachments import require_visible
 from backend.ventures.bodies import (
     AdjustmentCreate,
     ContractBody,
@@ -104,6 +105,7 @@ async def complete_milestone(
     await _check(session, "complete_milestone", proposal, access)
     if milestone.done_at is not None:
         raise Conflict("milestone.done", "this milestone is already done")
+    await require_visible(session, caller=caller, field="photo_ids", file_ids=body.photo_ids)
     milestone.evidence, milestone.photo_ids, milestone.done_at = (
         body.evidence,
         body.photo_ids,
@@ -173,6 +175,9 @@ async def record_expense(
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
     known = await _check(session, "record_expense", proposal, access)
     line = await _line(session, proposal, body.budget_line_id, "budget_line_id")
+    await require_visible(
+        session, caller=caller, field="receipt_file_id", file_ids=[body.receipt_file_id]
+    )
     if known.spent + body.amount_fen > known.disbursed:
         raise Conflict("expense.over_disbursed", "spending would exceed the money disbursed")
     line_spent = await _line_spent(session, line.id)

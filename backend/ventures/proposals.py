@@ -13,6 +13,7 @@ from backend.errors import Conflict, Forbidden, Invalid
 from backend.pagination import decode_key, encode_key
 from backend.ventures import journal, rules
 from backend.ventures.access import RoundAccess, load_proposal, load_round
+from backend.ventures.attachments import require_visible
 from backend.ventures.bodies import EligibilityBody, ProposalDraft, ProposalPage, ProposalPublic
 from backend.ventures.models import (
     BudgetLine,
@@ -93,6 +94,9 @@ async def create_draft(
     access = await load_round(session, caller, round_id)
     rules.may_propose(access)
     community_id = await _author_community(access, caller, body)
+    await require_visible(
+        session, caller=caller, field="attachment_ids", file_ids=body.attachment_ids
+    )
     proposal = Proposal(
         round_id=round_id,
         community_id=community_id,
@@ -115,6 +119,9 @@ async def update_draft(
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
     await _check(session, "edit", proposal, access)
     proposal.community_id = await _author_community(access, caller, body)
+    await require_visible(
+        session, caller=caller, field="attachment_ids", file_ids=body.attachment_ids
+    )
     proposal.provider_id = body.provider_id
     proposal.attachment_ids = body.attachment_ids
     for name in _TEXT:
