@@ -9,12 +9,14 @@ screens under test take over."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ROOT, Server, axe_violations
@@ -105,6 +107,13 @@ def _round_with_a_winner(server: Server) -> tuple[int, int]:
     return rid, pid
 
 
+def _jpeg() -> bytes:
+    """A small photo of a receipt, as a phone camera would hand it over."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (240, 240, 230)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def advance(server: Server, round_id: int, to: str) -> None:
     server.request("POST", f"/api/v1/ventures/rounds/{round_id}/advance", {"to": to}, phone=ADMIN)
 
@@ -160,9 +169,14 @@ def test_a_winning_idea_is_contracted_paid_spent_and_evaluated(phone_as, server:
     team.goto(f"/projects/{pid}")
     team.get_by_test_id("expense-amount").locator("input").fill("2580.50")
     team.get_by_test_id("expense-payee").locator("input").fill("明亮灯具店")
+    team.get_by_test_id("receipt-input").set_input_files(
+        files=[{"name": "fapiao.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
+    )
+    expect(team.get_by_text("已上传 票据 #")).to_be_visible()
     found["expense"] = settle(team, "expense")
     team.get_by_test_id("record-expense").click()
     expect(team.get_by_test_id("expense")).to_contain_text("明亮灯具店")
+    expect(team.get_by_test_id("expense")).to_contain_text("票据 #")
     expect(team.get_by_test_id("project-spent")).to_contain_text("2,580.50")
     expect(team.get_by_test_id("release")).to_have_count(0)  # paying is not the team's
 
@@ -179,6 +193,7 @@ def test_a_winning_idea_is_contracted_paid_spent_and_evaluated(phone_as, server:
     project = server.request("GET", f"/api/v1/ventures/proposals/{pid}/project", phone=ADMIN)
     assert project["status"] == "contracted" and project["contract_no"] == "XF-2026-W01"
     assert project["disbursed_fen"] == 600_000 and project["spent_fen"] == 258_050
+    assert project["expenses"][0]["receipt_file_id"] is not None
     assert [line["allowed_fen"] for line in project["budget_lines"]] == [550_000, 450_000]
     assert project["evaluation"] == {**project["evaluation"], "score": 80, "passed": True}
     assert "disburse" in project["allowed_actions"]  # the last tranche may now be paid

@@ -103,6 +103,17 @@ export const adjustBudget = (id: number | string, body: AdjustmentBody) =>
 export const evaluateProject = (id: number | string, score: number, report: string) =>
   unwrap(client.POST('/api/v1/ventures/proposals/{proposal_id}/evaluation', { ...p(id), body: { score, report } }));
 
+/** Uploads a photo (a receipt, 发票) as the multipart field `data`; answers the stored file. */
+export const uploadPhoto = (file: File) =>
+  unwrap(client.POST('/api/v1/files', {
+    body: { data: '' },
+    bodySerializer: () => {
+      const form = new FormData();
+      form.append('data', file);
+      return form;
+    },
+  }));
+
 /** Fen from a yuan amount typed by a person ("1,200.5" → 120050); NaN when it is not one. */
 export function fen(yuanText: string): number {
   const value = Number(yuanText.replace(/[,，\s]/g, ''));
