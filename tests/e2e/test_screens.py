@@ -49,6 +49,9 @@ SCREENS = [
     ("me", RESIDENT, "/me", ".van-cell", None),
     ("inbox", RESIDENT, "/me/inbox", ".van-cell, .empty-note", None),
     ("notification-prefs", RESIDENT, "/me/notifications", ".van-switch", None),
+    ("quality", WORKER, "/quality", ".chart, .van-tabs", None),
+    ("callbacks", WORKER, "/quality/callbacks", ".van-cell-group", None),
+    ("points", VOLUNTEER, "/me/points", ".van-cell-group", None),
 ]
 
 
