@@ -86,7 +86,7 @@ async def _aggregate(session: AsyncSession, key, joins, start: datetime, end: da
     base = select(
         key.label("subject"),
         func.count(Order.id),
-        func.count(Rating.id),
+        func.count(Rating.stars),  # not Rating.id: the stars index answers it alone
         func.avg(Rating.stars),
         on_time,
         complained,
