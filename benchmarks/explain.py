@@ -119,6 +119,28 @@ async def _explain(url: str) -> dict:
     return found
 
 
+async def time_scorecards(url: str, quarter: str, rounds: int) -> dict:
+    """Seconds for a quarter's provider and team scorecards (each the median of `rounds`)."""
+    import statistics
+    import time
+
+    engine = create_async_engine(normalise_database_url(url))
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    found = {}
+    for kind in ("provider", "team"):
+        took = []
+        for _ in range(rounds):
+            async with sessions() as session:
+                started = time.perf_counter()
+                lines = await rankings.compute(
+                    session, quarter, kind, dict(scores.DEFAULT_WEIGHTS), 10
+                )
+                took.append(round(time.perf_counter() - started, 3))
+        found[kind] = {"seconds": took, "median_s": statistics.median(took), "lines": len(lines)}
+    await engine.dispose()
+    return found
+
+
 def run(url: str) -> dict:
     found = asyncio.run(_explain(url))
     for name, entry in found.items():

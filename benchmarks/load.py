@@ -10,6 +10,7 @@ cores from the server it measures; a Lua script rotates the signed-in users per 
     uv run --group bench python benchmarks/load.py reads    # feed, board, my orders: p50/p99
     uv run --group bench python benchmarks/load.py pages    # keyset pages 1…1000 (PNG)
     uv run --group bench python benchmarks/load.py explain  # EXPLAIN of every list query
+    uv run --group bench python benchmarks/load.py scorecards   # a quarter's scorecards, timed
 
 `--baseline DIR` (feed, reads) also serves another checkout (a worktree of main, its own
 `uv sync --group bench` done) on other ports, checks both answer byte-identical bodies, and
@@ -461,6 +462,21 @@ def measure_pages(args: argparse.Namespace) -> None:
     )
 
 
+def measure_scorecards(args: argparse.Namespace) -> None:
+    """Provider and team scorecards of a quarter, timed through the service the API calls
+    (median of `--rounds`), and which indexes the grouped query's plan reads."""
+    import explain
+
+    result = context() | {"quarter": args.quarter, "rounds": args.rounds}
+    result["indexes_present"] = subprocess.run(  # noqa: S603
+        ["psql", DB, "-Atc", "SELECT indexname FROM pg_indexes WHERE tablename IN "  # noqa: S607
+         "('rating', 'orderevent') ORDER BY 1"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    result |= asyncio.run(explain.time_scorecards(DB, args.quarter, args.rounds))
+    record(f"scorecards-{args.label}", result)
+
+
 def plot(path: Path, xs, ys, xlabel: str, ylabel: str, title: str) -> None:
     import matplotlib
 
@@ -480,7 +496,8 @@ def plot(path: Path, xs, ys, xlabel: str, ylabel: str, title: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["feed", "reads", "pages", "explain"])
+    parser.add_argument("what", choices=["feed", "reads", "pages", "explain", "scorecards"])
+    parser.add_argument("--quarter", default="2026Q4")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
@@ -495,7 +512,9 @@ def main() -> None:
 
         record(f"explain-{args.label}", context() | explain.run(DB))
         return
-    {"feed": measure_feed, "reads": measure_reads, "pages": measure_pages}[args.what](args)
+    measures = {"feed": measure_feed, "reads": measure_reads, "pages": measure_pages}
+    measures["scorecards"] = measure_scorecards
+    measures[args.what](args)
 
 
 if __name__ == "__main__":
