@@ -233,6 +233,8 @@ async def measure(args: argparse.Namespace, group: int) -> dict:
             if phase == "max":
                 took = await closed(driver, args.concurrency, args.seconds)
                 summary = driver.summary(took)
+                if not driver.loops:
+                    raise SystemExit(f"no loop went through: {driver.failures[:3]}")
                 rate = args.rate or round(0.75 * summary["loops_per_s"], 1)
             else:
                 took = await paced(driver, rate, args.seconds)
