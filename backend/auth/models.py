@@ -124,3 +124,5 @@ class MePublic(SQLModel):
     provider_ids: list[int] = []
     home_building_id: int | None = None
     home_room: str | None = None
+    # The home as a person reads it ("2号楼 301"): what the order form offers as the address.
+    home_address: str | None = None

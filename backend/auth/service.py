@@ -30,7 +30,7 @@ from backend.catalog.models import ProviderStaff
 from backend.db import utcnow
 from backend.errors import Invalid, TooManyRequests, Unauthorized
 from backend.notify.sms import SmsSender
-from backend.places.models import Community
+from backend.places.models import Building, Community
 from backend.settings import Settings
 
 BAD_CREDENTIALS = "the phone number and code or password do not match"
@@ -244,4 +244,14 @@ async def describe_me(session: AsyncSession, *, caller: Caller) -> MePublic:
         provider_ids=sorted(fresh.provider_ids),
         home_building_id=user.home_building_id,
         home_room=user.home_room,
+        home_address=await _home_address(session, user),
     )
+
+
+async def _home_address(session: AsyncSession, user: User) -> str | None:
+    if user.home_building_id is None:
+        return None
+    building = await session.get(Building, user.home_building_id)
+    if building is None:
+        return None
+    return f"{building.name} {user.home_room}" if user.home_room else building.name

@@ -178,3 +178,8 @@ async def test_me_lists_roles_per_community(api: Api) -> None:
         ("demo", ["admin"]),
         ("second", ["admin"]),
     ]
+
+
+async def test_me_gives_the_home_address_the_order_form_offers(api: Api) -> None:
+    resident = (await api.get(RESIDENT, "/api/v1/me")).json()
+    assert (resident["home_room"], resident["home_address"]) == ("202", "2号楼 202")

@@ -2620,6 +2620,7 @@ export interface components {
         };
         /** MePublic */
         MePublic: {
+            home_address?: string | null;
             home_building_id?: number | null;
             home_room?: string | null;
             id: number;
