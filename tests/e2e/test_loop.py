@@ -32,7 +32,8 @@ def test_resident_worker_volunteer_loop(phone_as, tmp_path: Path) -> None:
     resident.locator("button.tile[data-code='errand']").click()
     resident.locator("textarea[name='description']").fill(wish)
     # The address is the home from the profile, offered and chosen; no need to type it.
-    expect(resident.get_by_role("radio", name="我家：2号楼 202")).to_have_attribute("aria-checked", "true")
+    home = resident.get_by_role("radio", name="我家：2号楼 202")
+    expect(home).to_have_attribute("aria-checked", "true")
     resident.locator("input[type='file']").set_input_files(str(photo))
     expect(resident.locator(".van-uploader__preview")).to_have_count(1)
     resident.get_by_role("button", name=ZH["orderForm"]["submit"]).click()
