@@ -132,14 +132,25 @@ def engine(database_url: str) -> AsyncEngine:
     return create_async_engine(database_url, poolclass=NullPool)
 
 
+# PostgreSQL: DELETE children first and restart every sequence (all are owned by id columns),
+# in one round trip. TRUNCATE … RESTART IDENTITY did the same but cost 1.5–3 s per test on a
+# loaded machine (it makes new files for 65 tables); this takes ~0.1 s for a test's few rows.
+_PG_EMPTY = "; ".join(
+    ["BEGIN"]
+    + [f'DELETE FROM "{t.name}"' for t in reversed(metadata.sorted_tables)]  # noqa: S608 (our names)
+    + ["SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'", "COMMIT"]
+)
+
+
 async def _empty(engine: AsyncEngine) -> None:
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            await raw.execute(_PG_EMPTY)  # asyncpg's simple protocol: many statements, one trip
+        return
     async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(metadata.sorted_tables):
-                await conn.execute(table.delete())
+        for table in reversed(metadata.sorted_tables):
+            await conn.execute(table.delete())
 
 
 @pytest.fixture(scope="session")
