@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth.caller import VOLUNTEER_ROLES, Caller
 from backend.auth.models import Membership, User
 from backend.catalog.models import Provider, ProviderCommunity, ProviderStaff
@@ -101,6 +102,13 @@ async def create_provider(
         raise Conflict("provider.uscc_taken", "an organisation with this code exists") from exc
     for cid in sorted(known):
         session.add(ProviderCommunity(provider_id=provider.id, community_id=cid))
+    await audit.record(
+        session,
+        actor=caller,
+        action="provider.create",
+        target=("provider", provider.id),
+        after={"uscc": provider.uscc, "community_ids": sorted(known)},
+    )
     await session.commit()
     return await _one(session, caller, provider.id)
 
@@ -113,7 +121,14 @@ async def add_staff(
         raise NotFound("provider.not_found", "no such organisation")
     if await session.get(User, body.user_id) is None:
         raise Invalid("user_id", "no such person")
-    await claim(session, ProviderStaff, provider_id=provider_id, user_id=body.user_id)
+    if await claim(session, ProviderStaff, provider_id=provider_id, user_id=body.user_id):
+        await audit.record(
+            session,
+            actor=caller,
+            action="provider.staff_add",
+            target=("provider", provider_id),
+            after={"staff_user_id": body.user_id},
+        )
     await session.commit()
     return await _one(session, caller, provider_id)
 
@@ -154,6 +169,14 @@ async def create_team(
     await session.flush()
     for uid in sorted(volunteers):
         session.add(VolunteerTeamMember(team_id=team.id, user_id=uid))
+    await audit.record(
+        session,
+        actor=caller,
+        action="team.create",
+        target=("volunteer_team", team.id),
+        community_id=community_id,
+        after={"member_ids": sorted(volunteers)},
+    )
     await session.commit()
     return await _team(session, team)
 

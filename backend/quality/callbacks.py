@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from backend import audit
 from backend.auth.caller import Caller
 from backend.auth.models import User
 from backend.catalog.models import Category, Provider
@@ -114,6 +115,14 @@ async def generate_list(
                     elder=candidate.elder,
                 )
             )
+        await audit.record(
+            session,
+            actor=caller,
+            action="callback.list_generate",
+            target=("callback_list", made.id),
+            community_id=community_id,
+            after={"month": month, "calls": len(chosen)},
+        )
         await session.commit()
     except IntegrityError:  # a concurrent request made this month's list first: answer it
         await session.rollback()
@@ -192,6 +201,15 @@ async def record(
     call.complaint, call.notes = body.complaint, body.notes
     call.attempts += 1
     call.called_by, call.called_at = caller.id, now
+    # Recorded before a reopening, whose order transition appends its own entry and commits both.
+    await audit.record(
+        session,
+        actor=caller,
+        action="callback.record",
+        target=("callback", call.id),
+        community_id=call.community_id,
+        after={"outcome": call.outcome, "complaint": bool(call.complaint), "reopen": body.reopen},
+    )
     if body.reopen:  # one transaction: the call's record and the order's reopening
         reason = ReasonBody(reason=(body.notes or "回访投诉")[:500])
         await orders.act(

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth.caller import Caller
 from backend.errors import Conflict, NotFound
 from backend.jobs.claims import claim
@@ -91,6 +92,14 @@ async def confirm_by_worker(
     entry = await confirm(session, order=order, source="worker", by=caller.id, now=now)
     if entry is None:
         raise Conflict("hours.already_confirmed", "these hours were confirmed already")
+    await audit.record(
+        session,
+        actor=caller,
+        action="hours.confirm",
+        target=("order", order.id),
+        community_id=order.community_id,
+        after={"credited_minutes": entry.credited_minutes, "points": entry.points},
+    )
     await session.commit()
     return await present(session, order_id)
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth.caller import VOLUNTEER_ROLES, Caller
 from backend.auth.models import Membership, User
 from backend.db import utcnow
@@ -75,6 +76,14 @@ async def declare(
         )
         if changed.rowcount != 1:
             raise Conflict("party.already_declared", "already declared in this community")
+    await audit.record(
+        session,
+        actor=caller,
+        action="party.declare",
+        target=("user", caller.id),
+        community_id=community_id,
+        after={"status": "pending"},
+    )
     await session.commit()
     return await _mine_in(session, caller.id, community_id)
 
@@ -148,6 +157,15 @@ async def decide(
             community_id=reg.community_id,
             role="party_member",
         )
+    await audit.record(
+        session,
+        actor=caller,
+        action="party.verify" if verify else "party.reject",
+        target=("party_registration", reg.id),
+        community_id=reg.community_id,
+        before={"status": "pending"},
+        after={"status": values["status"]} | ({"role": "party_member"} if verify else {}),
+    )
     await session.commit()
     await session.refresh(reg)
     return await _public(session, reg)
@@ -164,5 +182,13 @@ async def checkin(
     now = utcnow()
     session.add(PartyCheckin(registration_id=reg.id, note=body.note, at=now))
     reg.last_checkin_at, reg.next_checkin_due = now, now + CHECKIN_EVERY
+    await audit.record(
+        session,
+        actor=caller,
+        action="party.checkin",
+        target=("party_registration", reg.id),
+        community_id=reg.community_id,
+        after={"next_checkin_due": reg.next_checkin_due},
+    )
     await session.commit()
     return await _public(session, reg)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth.caller import VOLUNTEER_ROLES, Caller
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, NotFound
@@ -48,6 +49,15 @@ async def create_reward(
     require_worker(caller, community_id)
     reward = Reward(community_id=community_id, **body.model_dump())
     session.add(reward)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=caller,
+        action="reward.create",
+        target=("reward", reward.id),
+        community_id=community_id,
+        after={"cost": reward.cost, "stock": reward.stock},
+    )
     await session.commit()
     return _public(reward)
 
@@ -66,6 +76,14 @@ async def restock(
     require_worker(caller, reward.community_id)
     await session.execute(
         update(Reward).where(Reward.id == reward_id).values(stock=Reward.stock + body.add)
+    )
+    await audit.record(
+        session,
+        actor=caller,
+        action="reward.restock",
+        target=("reward", reward_id),
+        community_id=reward.community_id,
+        after={"added": body.add},
     )
     await session.commit()
     await session.refresh(reward)
@@ -109,6 +127,16 @@ async def redeem(
         created_at=now,
     )
     session.add(made)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=caller,
+        action="reward.redeem",
+        target=("reward", reward_id),
+        community_id=reward.community_id,
+        before={"balance": left + points},
+        after={"balance": left, "quantity": body.quantity, "redemption_id": made.id},
+    )
     await session.commit()
     return RedemptionPublic(
         id=made.id,

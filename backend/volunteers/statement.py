@@ -8,6 +8,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth.caller import Caller
 from backend.auth.models import Membership, User
 from backend.db import utcnow
@@ -128,6 +129,15 @@ async def correct(
             actor_id=caller.id,
         )
         left = await ledger.balance_of(session, volunteer.id)
+    await audit.record(
+        session,
+        actor=caller,
+        action="points.correct",
+        target=("user", body.user_id),
+        community_id=community_id,
+        before={"balance": left - body.points},
+        after={"balance": left},
+    )
     await session.commit()
     return BalancePublic(community_id=community_id, user_id=body.user_id, balance=left)
 
@@ -192,10 +202,20 @@ async def set_rule(
     session: AsyncSession, *, caller: Caller, community_id: int, body: PointsRuleBody
 ) -> PointsRulePublic:
     require_worker(caller, community_id)
+    before = await ledger.points_per_hour(session, community_id)
     rule = await session.get(PointsRule, community_id)
     if rule is None:
         rule = PointsRule(community_id=community_id)
         session.add(rule)
     rule.points_per_hour = body.points_per_hour
+    await audit.record(
+        session,
+        actor=caller,
+        action="points.rule_set",
+        target=("community", community_id),
+        community_id=community_id,
+        before={"points_per_hour": before},
+        after={"points_per_hour": body.points_per_hour},
+    )
     await session.commit()
     return PointsRulePublic(community_id=community_id, points_per_hour=body.points_per_hour)
