@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.auth.caller import Caller
 from backend.auth.models import User
 from backend.errors import Conflict, Forbidden, NotFound
+from backend.ventures import journal
 from backend.ventures.access import load_proposal
 from backend.ventures.bodies import CommentCreate, ModerateBody, ReportBody
 from backend.ventures.models import CommentReport, ProposalComment
@@ -38,6 +39,8 @@ async def add_comment(
         raise Forbidden("venture.out_of_area", "only people of the round's area comment")
     comment = ProposalComment(proposal_id=proposal.id, author_id=caller.id, body=body.body)
     session.add(comment)
+    await session.flush()
+    await journal.audited(session, caller, "comment_add", proposal, target=("comment", comment.id))
     await session.commit()
     return _present(comment, caller.name, moderator=False)
 
@@ -67,7 +70,7 @@ async def _comment(session: AsyncSession, caller: Caller, comment_id: int):
 async def report(
     session: AsyncSession, *, caller: Caller, comment_id: int, body: ReportBody
 ) -> dict:
-    comment, _, access = await _comment(session, caller, comment_id)
+    comment, proposal, access = await _comment(session, caller, comment_id)
     if not access.roles:
         raise Forbidden("venture.out_of_area", "only people of the round's area report")
     session.add(CommentReport(comment_id=comment.id, user_id=caller.id, reason=body.reason))
@@ -86,6 +89,14 @@ async def report(
             update(ProposalComment).where(ProposalComment.id == comment.id).values(hidden=True)
         )
         comment.hidden = True
+    await journal.audited(
+        session,
+        caller,
+        "comment_report",
+        proposal,
+        target=("comment", comment.id),
+        after={"reports": reports, "hidden": comment.hidden},
+    )
     await session.commit()
     return {"id": comment.id, "reports": reports, "hidden": comment.hidden}
 
@@ -96,9 +107,19 @@ async def moderate(
     comment, proposal, access = await _comment(session, caller, comment_id)
     if not access.worker_of(proposal.community_id):
         raise Forbidden("venture.role_required", "a worker of the community moderates")
+    before = {"moderation": comment.moderation, "hidden": comment.hidden}
     comment.moderation = "kept" if body.decision == "keep" else "removed"
     comment.hidden = body.decision == "remove"
     comment.moderated_by = caller.id
+    await journal.audited(
+        session,
+        caller,
+        "comment_moderate",
+        proposal,
+        target=("comment", comment.id),
+        before=before,
+        after={"moderation": comment.moderation, "hidden": comment.hidden},
+    )
     await session.commit()
     author = await session.get(User, comment.author_id)
     return _present(comment, author.name, moderator=True)

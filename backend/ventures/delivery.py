@@ -81,6 +81,14 @@ async def sign_contract(
         note=body.contract_no,
     )
     await journal.tell_author(session, proposal=proposal)
+    await journal.audited(
+        session,
+        caller,
+        "contract",
+        proposal,
+        before={"status": "selected"},
+        after={"status": "contracted", "contract_no": body.contract_no},
+    )
     await session.commit()
     return await _detail(session, proposal, access)
 
@@ -90,7 +98,17 @@ async def add_milestone(
 ) -> ProjectDetail:
     proposal, access = await load_proposal(session, caller, proposal_id)
     await _check(session, "add_milestone", proposal, access)
-    session.add(Milestone(proposal_id=proposal.id, title=body.title, due_on=body.due_on))
+    milestone = Milestone(proposal_id=proposal.id, title=body.title, due_on=body.due_on)
+    session.add(milestone)
+    await session.flush()
+    await journal.audited(
+        session,
+        caller,
+        "milestone_add",
+        proposal,
+        target=("milestone", milestone.id),
+        after={"due_on": body.due_on},
+    )
     await session.commit()
     return await _detail(session, proposal, access)
 
@@ -110,6 +128,14 @@ async def complete_milestone(
         body.evidence,
         body.photo_ids,
         utcnow(),
+    )
+    await journal.audited(
+        session,
+        caller,
+        "milestone_complete",
+        proposal,
+        target=("milestone", milestone.id),
+        after={"done": True, "photo_ids": body.photo_ids},
     )
     await session.commit()
     return await _detail(session, proposal, access)
@@ -151,9 +177,18 @@ async def disburse(
         action="disburse",
         note=str(body.amount_fen),
     )
+    status = proposal.status
     if after == proposal.total_fen:
         proposal.status = "completed"
         await journal.tell_author(session, proposal=proposal)
+    await journal.audited(
+        session,
+        caller,
+        "disburse",
+        proposal,
+        before={"disbursed_fen": known.disbursed, "status": status},
+        after={"disbursed_fen": after, "status": proposal.status},
+    )
     await session.commit()
     return await _detail(session, proposal, access)
 
@@ -186,12 +221,21 @@ async def record_expense(
             "expense.over_budget_line",
             "spending past this budget line needs a recorded adjustment first",
         )
-    session.add(
-        Expense(
-            proposal_id=proposal.id,
-            recorded_by=caller.id,
-            **body.model_dump(),
-        )
+    expense = Expense(proposal_id=proposal.id, recorded_by=caller.id, **body.model_dump())
+    session.add(expense)
+    await session.flush()
+    await journal.audited(
+        session,
+        caller,
+        "expense",
+        proposal,
+        before={"spent_fen": known.spent},
+        after={
+            "spent_fen": known.spent + body.amount_fen,
+            "expense_id": expense.id,
+            "budget_line_id": line.id,
+            "receipt_file_id": body.receipt_file_id,
+        },
     )
     await session.commit()
     return await _detail(session, proposal, access)
@@ -209,9 +253,18 @@ async def adjust(
     unspent = source.allowed_fen - await _line_spent(session, source.id)
     if body.amount_fen > unspent:
         raise Conflict("adjustment.exceeds_unspent", "more than the line has left unspent")
+    before = {f"line_{source.id}": source.allowed_fen, f"line_{target.id}": target.allowed_fen}
     source.allowed_fen -= body.amount_fen
     target.allowed_fen += body.amount_fen
     session.add(BudgetAdjustment(proposal_id=proposal.id, made_by=caller.id, **body.model_dump()))
+    await journal.audited(
+        session,
+        caller,
+        "budget_adjust",
+        proposal,
+        before=before,
+        after={f"line_{source.id}": source.allowed_fen, f"line_{target.id}": target.allowed_fen},
+    )
     await session.commit()
     return await _detail(session, proposal, access)
 
@@ -239,10 +292,19 @@ async def evaluate(
         action="evaluate_pass" if passed else "evaluate_fail",
         note=str(body.score),
     )
+    status = proposal.status
     if not passed:
         # 评估兑现: a failed evaluation ends the project; the last tranche is never released.
         proposal.status = "failed"
         await journal.tell_author(session, proposal=proposal)
+    await journal.audited(
+        session,
+        caller,
+        "evaluate",
+        proposal,
+        before={"status": status},
+        after={"status": proposal.status, "score": body.score, "passed": passed},
+    )
     await session.commit()
     return await _detail(session, proposal, access)
 

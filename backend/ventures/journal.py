@@ -1,11 +1,13 @@
-"""The public record of a round (every phase change and decision, who and when) and the
-notices it sends to those concerned through the inbox."""
+"""The public record of a round (every phase change and decision, who and when), the audit
+entries of its changes, and the notices it sends to those concerned through the inbox."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
+from backend.auth.caller import Caller
 from backend.notify.service import notify
 from backend.ventures.models import Proposal, ReviewAssignment, VentureEvent, VentureRound
 
@@ -27,6 +29,50 @@ def record(
             action=action,
             note=note,
         )
+    )
+
+
+async def audited(
+    session: AsyncSession,
+    caller: Caller,
+    action: str,
+    proposal: Proposal,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    target: tuple[str, int | None] | None = None,
+) -> None:
+    """`venture.<action>` on a proposal (or a `target` of it) in the proposal's community; call
+    it last before the commit, like `audit.record` (docs/architecture.md, "The audit log")."""
+    await audit.record(
+        session,
+        actor=caller,
+        action=f"venture.{action}",
+        target=target or ("proposal", proposal.id),
+        community_id=proposal.community_id,
+        before=before,
+        after=after,
+    )
+
+
+async def audited_round(
+    session: AsyncSession,
+    caller: Caller,
+    action: str,
+    rnd: VentureRound,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """`venture.<action>` on a round: its community's, or street-wide (None) for a street's."""
+    await audit.record(
+        session,
+        actor=caller,
+        action=f"venture.{action}",
+        target=("round", rnd.id),
+        community_id=rnd.community_id,
+        before=before,
+        after=after,
     )
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth.caller import Caller
 from backend.catalog.models import Category
 from backend.db import utcnow
 from backend.errors import Invalid, NotFound
 from backend.orders.models import Order
 from backend.places.models import Building, Grid
-from backend.ventures import rules
+from backend.ventures import journal, rules
 from backend.ventures.access import load_round
 from backend.ventures.bodies import DeriveNeeds, NeedCreate, NeedPublic, ScreenBody
 from backend.ventures.models import Need
@@ -53,6 +54,15 @@ async def post_need(
         **body.model_dump(include={"title", "description", "category_id", "grid_id"}),
     )
     session.add(need)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=caller,
+        action="venture.need_post",
+        target=("need", need.id),
+        community_id=community_id,
+        after={"round_id": round_id, "source": "resident"},
+    )
     await session.commit()
     return present_need(need)
 
@@ -102,6 +112,10 @@ async def derive_needs(
         need.order_count, need.window_from, need.window_to = orders, body.since, until
         session.add(need)
         derived.append(need)
+    await session.flush()
+    await journal.audited_round(
+        session, caller, "needs_derive", access.round, after={"need_ids": [n.id for n in derived]}
+    )
     await session.commit()
     return [present_need(n) for n in derived]
 
@@ -124,8 +138,18 @@ async def screen(
         raise NotFound("need.not_found", "no such need")
     access = await load_round(session, caller, need.round_id)
     rules.may_screen(access, need.community_id)
+    before = {"screening": need.screening}
     need.screening = "selected" if body.selected else "not_selected"
     need.screening_reason = body.reason
     need.screened_by = caller.id
+    await audit.record(
+        session,
+        actor=caller,
+        action="venture.need_screen",
+        target=("need", need.id),
+        community_id=need.community_id,
+        before=before,
+        after={"screening": need.screening},
+    )
     await session.commit()
     return present_need(need)

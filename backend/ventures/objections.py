@@ -13,7 +13,7 @@ from backend.notify.service import notify
 from backend.ventures import journal, rules
 from backend.ventures.access import load_proposal, load_round
 from backend.ventures.bodies import AnswerBody, ReasonBody
-from backend.ventures.models import Objection
+from backend.ventures.models import Objection, Proposal
 
 
 def present_objection(o: Objection) -> dict:
@@ -37,6 +37,10 @@ async def file_objection(
         round_id=proposal.round_id, proposal_id=proposal.id, author_id=caller.id, reason=body.reason
     )
     session.add(objection)
+    await session.flush()
+    await journal.audited(
+        session, caller, "objection_file", proposal, target=("objection", objection.id)
+    )
     await session.commit()
     return present_objection(objection)
 
@@ -69,6 +73,15 @@ async def answer_objection(
         user_ids=[objection.author_id],
         kind="venture.objection_answered",
         payload={"objection_id": objection.id, "proposal_id": objection.proposal_id},
+    )
+    proposal = await session.get(Proposal, objection.proposal_id)
+    await journal.audited(
+        session,
+        caller,
+        "objection_answer",
+        proposal,
+        target=("objection", objection.id),
+        after={"answered": True},
     )
     await session.commit()
     return present_objection(objection)

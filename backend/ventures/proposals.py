@@ -109,6 +109,13 @@ async def create_draft(
     session.add(proposal)
     await session.flush()
     await _write_parts(session, proposal, body)
+    await journal.audited(
+        session,
+        caller,
+        "proposal_create",
+        proposal,
+        after={"status": "draft", "total_fen": proposal.total_fen},
+    )
     await session.commit()
     return await present_proposal(session, proposal, access)
 
@@ -118,6 +125,7 @@ async def update_draft(
 ) -> ProposalPublic:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
     await _check(session, "edit", proposal, access)
+    before = {"community_id": proposal.community_id, "total_fen": proposal.total_fen}
     proposal.community_id = await _author_community(access, caller, body)
     await require_visible(
         session, caller=caller, field="attachment_ids", file_ids=body.attachment_ids
@@ -127,6 +135,15 @@ async def update_draft(
     for name in _TEXT:
         setattr(proposal, name, getattr(body, name))
     await _write_parts(session, proposal, body)
+    after = {"community_id": proposal.community_id, "total_fen": proposal.total_fen}
+    await journal.audited(
+        session,
+        caller,
+        "proposal_update",
+        proposal,
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+    )
     await session.commit()
     return await present_proposal(session, proposal, access)
 
@@ -151,6 +168,14 @@ async def submit(session: AsyncSession, *, caller: Caller, proposal_id: int) -> 
     journal.record(
         session, round_id=rnd.id, proposal_id=proposal.id, actor_id=caller.id, action="submit"
     )
+    await journal.audited(
+        session,
+        caller,
+        "proposal_submit",
+        proposal,
+        before={"status": "draft"},
+        after={"status": "submitted", "total_fen": proposal.total_fen},
+    )
     await session.commit()
     return await present_proposal(session, proposal, access)
 
@@ -160,6 +185,7 @@ async def judge_eligibility(
 ) -> ProposalPublic:
     proposal, access = await load_proposal(session, caller, proposal_id, lock=True)
     await _check(session, "judge_eligibility", proposal, access)
+    before = {"status": proposal.status}
     proposal.status = "eligible" if body.eligible else "ineligible"
     proposal.eligibility_reason = body.reason
     journal.record(
@@ -171,6 +197,9 @@ async def judge_eligibility(
         note=body.reason,
     )
     await journal.tell_author(session, proposal=proposal)
+    await journal.audited(
+        session, caller, "eligibility", proposal, before=before, after={"status": proposal.status}
+    )
     await session.commit()
     return await present_proposal(session, proposal, access)
 
@@ -182,6 +211,8 @@ async def support(session: AsyncSession, *, caller: Caller, proposal_id: int) ->
     # concurrent ones: one row, the rest 409.
     session.add(Support(proposal_id=proposal.id, user_id=caller.id))
     try:
+        await session.flush()
+        await journal.audited(session, caller, "support", proposal, after={"supported": True})
         await session.commit()
     except IntegrityError as exc:
         await session.rollback()

@@ -74,6 +74,7 @@ async def assign(
     if proposal.status != "eligible":
         raise Conflict("proposal.not_eligible", "only eligible proposals are reviewed")
     known = set(await _street_reviewers(session, access.round.street_id))
+    seated_now = []
     for reviewer_id in body.reviewer_ids:
         if reviewer_id not in known:
             raise Invalid("reviewer_ids", f"{reviewer_id} is not a reviewer of this street")
@@ -91,6 +92,10 @@ async def assign(
         )
         if seated is None:
             session.add(ReviewAssignment(proposal_id=proposal.id, reviewer_id=reviewer_id))
+            seated_now.append(reviewer_id)
+    await journal.audited(
+        session, caller, "reviewers_assign", proposal, after={"reviewer_ids": seated_now}
+    )
     await session.commit()
     return await present_proposal(session, proposal, access)
 
@@ -106,6 +111,7 @@ async def score(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: ScoreBody
 ) -> ProposalPublic:
     proposal, access, seat = await _my_seat(session, caller, proposal_id, "review")
+    before = {"status": seat.status, "total": seat.total}
     for name in CRITERIA:
         setattr(seat, name, getattr(body, name))
     seat.total = sum(getattr(body, name) for name in CRITERIA)
@@ -113,6 +119,14 @@ async def score(
     seat.status = "scored"
     seat.declared_at = seat.declared_at or utcnow()
     seat.scored_at = utcnow()
+    await journal.audited(
+        session,
+        caller,
+        "review_score",
+        proposal,
+        before=before,
+        after={"status": "scored", "total": seat.total},
+    )
     await session.commit()
     return await present_proposal(session, proposal, access)
 
@@ -121,6 +135,7 @@ async def recuse(
     session: AsyncSession, *, caller: Caller, proposal_id: int, body: ReasonBody
 ) -> ProposalPublic:
     proposal, access, seat = await _my_seat(session, caller, proposal_id, "recuse")
+    before = {"status": seat.status}
     seat.status, seat.recusal_reason, seat.declared_at = "recused", body.reason, utcnow()
     journal.record(
         session,
@@ -129,6 +144,9 @@ async def recuse(
         actor_id=caller.id,
         action="recuse",
         note=body.reason,
+    )
+    await journal.audited(
+        session, caller, "review_recuse", proposal, before=before, after={"status": "recused"}
     )
     await session.commit()
     return await present_proposal(session, proposal, access)

@@ -77,6 +77,13 @@ async def create_round(session: AsyncSession, *, caller: Caller, body: RoundCrea
     session.add(rnd)
     await session.flush()
     journal.record(session, round_id=rnd.id, actor_id=caller.id, action="open")
+    await journal.audited_round(
+        session,
+        caller,
+        "round_open",
+        rnd,
+        after={"phase": rnd.phase, "pool_fen": rnd.pool_fen, "communities": communities},
+    )
     await session.commit()
     return present_round(rnd, communities, RoundAccess(rnd, communities, caller))
 
@@ -155,6 +162,9 @@ async def advance(
         actor_id=caller.id,
         action=f"phase:{previous}->{body.to}",
         note=body.note,
+    )
+    await journal.audited_round(
+        session, caller, "round_advance", rnd, before={"phase": previous}, after={"phase": body.to}
     )
     await session.commit()
     return present_round(rnd, access.communities, access)

@@ -142,6 +142,13 @@ async def preview(session: AsyncSession, *, caller: Caller, round_id: int) -> li
     access.require("admin")
     access.require_phase("reviewing")
     proposals = await run(session, rnd=access.round, publish=False)
+    await journal.audited_round(
+        session,
+        caller,
+        "selection_preview",
+        access.round,
+        after={"funded": [p.id for p in proposals if p.funded]},
+    )
     await session.commit()
     return [selection_row(p) for p in proposals]
 
