@@ -148,7 +148,7 @@ async def _integration_create(name: str, slugs: list[str]) -> None:
         if missing:
             raise click.BadParameter(f"no such community: {missing[0]}", param_hint="--community")
         issued = await issue_key(
-            session, name=name, community_ids=[rows[s] for s in slugs], created_by=None
+            session, name=name, community_ids=[rows[s] for s in slugs], actor=None
         )
     click.echo(f"integration {issued.id} ({issued.name}) for {', '.join(slugs)}")
     click.echo(f"api_key: {issued.api_key}")

@@ -14,6 +14,7 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth.caller import Caller
 from backend.auth.models import User
 from backend.db import utcnow
@@ -63,9 +64,10 @@ def _present(integration: Integration, communities: list[Community]) -> Integrat
 
 
 async def issue_key(
-    session: AsyncSession, *, name: str, community_ids: list[int], created_by: int | None
+    session: AsyncSession, *, name: str, community_ids: list[int], actor: Caller | None
 ) -> IntegrationIssued:
-    """A new integration for these communities; the answer carries the key, shown only now."""
+    """A new integration for these communities; the answer carries the key, shown only now.
+    `actor` is the admin who issues it (None: the operator, through the CLI)."""
     wanted = sorted(set(community_ids))
     found = set(await session.scalars(select(Community.id).where(Community.id.in_(wanted))))
     missing = [cid for cid in wanted if cid not in found]
@@ -76,7 +78,7 @@ async def issue_key(
         name=name,
         key_hash=hash_key(api_key),
         key_prefix=api_key[: len(KEY_PREFIX) + 4],
-        created_by=created_by,
+        created_by=actor.id if actor else None,
         created_at=utcnow(),
     )
     session.add(integration)
@@ -91,8 +93,21 @@ async def issue_key(
     )
     await session.flush()
     public = await _public(session, integration)
+    await audit.record(
+        session,
+        actor=actor,
+        action="integration.create",
+        target=("integration", integration.id),
+        community_id=_one_or_none(wanted),
+        after={"community_ids": wanted, "key_prefix": integration.key_prefix},
+    )
     await session.commit()
     return IntegrationIssued(**public.model_dump(), api_key=api_key)
+
+
+def _one_or_none(community_ids: list[int]) -> int | None:
+    """The audit entry's community: the key's one community; a key of several is street-wide."""
+    return community_ids[0] if len(community_ids) == 1 else None
 
 
 def _check_scope(caller: Caller | None, community_ids: list[int]) -> None:
@@ -109,9 +124,7 @@ async def issue_for_admin(
     session: AsyncSession, *, caller: Caller, body: IntegrationCreate
 ) -> IntegrationIssued:
     _check_scope(caller, body.community_ids)
-    return await issue_key(
-        session, name=body.name, community_ids=body.community_ids, created_by=caller.id
-    )
+    return await issue_key(session, name=body.name, community_ids=body.community_ids, actor=caller)
 
 
 def _visible(caller: Caller | None):  # type: ignore[no-untyped-def]
@@ -165,6 +178,15 @@ async def revoke(
         update(Integration)
         .where(Integration.id == integration_id, Integration.revoked_at.is_(None))
         .values(revoked_at=utcnow())
+    )
+    await audit.record(
+        session,
+        actor=caller,
+        action="integration.revoke",
+        target=("integration", integration_id),
+        community_id=_one_or_none(communities),
+        before={"revoked": integration.revoked_at is not None},
+        after={"revoked": True},
     )
     await session.commit()
     session.expunge_all()

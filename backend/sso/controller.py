@@ -171,15 +171,26 @@ class SsoAdminController(Controller):
 
     @post("/links", status_code=HTTP_201_CREATED, operation_id="createSsoLink")
     async def create_link(
-        self, request: Request, data: JSONBody[LinkCreate], db: NamedDependency[AsyncSession]
+        self,
+        request: Request,
+        data: JSONBody[LinkCreate],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
     ) -> LinkPublic:
         """Let the provider's subject `subject` sign in as the account `user_id`."""
-        return await staff.create_link(db, sso=request.app.state.settings.sso, body=data)
+        return await staff.create_link(
+            db, caller=caller, sso=request.app.state.settings.sso, body=data
+        )
 
     @delete("/links/{link_id:int}", status_code=HTTP_204_NO_CONTENT, operation_id="deleteSsoLink")
-    async def delete_link(self, link_id: FromPath[int], db: NamedDependency[AsyncSession]) -> None:
+    async def delete_link(
+        self,
+        link_id: FromPath[int],
+        caller: NamedDependency[Caller],
+        db: NamedDependency[AsyncSession],
+    ) -> None:
         """Unlink a staff identity; it can no longer sign in (unless a rule matches it)."""
-        await staff.delete_link(db, link_id=link_id)
+        await staff.delete_link(db, caller=caller, link_id=link_id)
 
     @get("/rules", operation_id="listSsoRules")
     async def list_rules(

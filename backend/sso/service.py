@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth import service as auth_service
 from backend.auth.caller import Caller
 from backend.auth.models import TokenPair, User
@@ -199,7 +200,9 @@ def _masked(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
-async def _attach(session: AsyncSession, user: User, profile: wechat.WechatProfile) -> None:
+async def _attach(
+    session: AsyncSession, user: User, profile: wechat.WechatProfile, actor: Caller | None
+) -> None:
     """Bind the profile to `user`, or say with 409 what stands in the way and what to do."""
     bound = await _find_identity(session, profile)
     if bound is not None and bound.user_id != user.id:
@@ -242,6 +245,13 @@ async def _attach(session: AsyncSession, user: User, profile: wechat.WechatProfi
     except IntegrityError as exc:  # a concurrent bind of the same WeChat won
         await session.rollback()
         raise Conflict("auth.wechat_bound_elsewhere", "this WeChat was just bound") from exc
+    await audit.record(
+        session,
+        actor=actor,
+        action="identity.link",
+        target=("user", user.id),
+        after={"provider": "wechat"},
+    )
 
 
 async def wechat_bind_phone(
@@ -255,7 +265,7 @@ async def wechat_bind_phone(
         user = User(phone=phone, name=(profile.nickname or f"居民{phone[-4:]}")[:64])
         session.add(user)
         await session.flush()
-    await _attach(session, user, profile)
+    await _attach(session, user, profile, None)
     pair = await auth_service.issue_tokens(session, settings=settings, user=user)
     await session.commit()
     return pair
@@ -276,7 +286,7 @@ async def wechat_bind_signed_in(
     user = await session.get(User, caller.id)
     if user is None:
         raise NotFound("auth.account_missing", "the account no longer exists")
-    await _attach(session, user, profile)
+    await _attach(session, user, profile, caller)
     await session.commit()
     identity = await _find_identity(session, profile)
     assert identity is not None
@@ -308,4 +318,11 @@ async def unbind(session: AsyncSession, *, caller: Caller, identity_id: int) -> 
     if identity is None or identity.user_id != caller.id or identity.provider != "wechat":
         raise NotFound("auth.identity_not_found", "no such WeChat binding on this account")
     await session.delete(identity)
+    await audit.record(
+        session,
+        actor=caller,
+        action="identity.unlink",
+        target=("user", caller.id),
+        before={"provider": "wechat"},
+    )
     await session.commit()

@@ -13,6 +13,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.auth import service as auth_service
 from backend.auth.caller import Caller
 from backend.auth.models import Membership, User
@@ -129,6 +130,15 @@ async def _account(session: AsyncSession, result: oidc.OidcResult) -> User:
             session.add(
                 Membership(user_id=user.id, community_id=rule.community_id, role=rule.role)  # type: ignore[arg-type]
             )
+            # A role granted by a claim rule, not by a person: the rule is named, the actor none.
+            await audit.record(
+                session,
+                actor=None,
+                action="membership.grant_by_rule",
+                target=("user", user.id),
+                community_id=rule.community_id,
+                after={"role": rule.role, "rule_id": rule.id},
+            )
     await session.flush()
     return user
 
@@ -189,7 +199,9 @@ def _link(identity: ExternalIdentity, name: str) -> LinkPublic:
     )
 
 
-async def create_link(session: AsyncSession, *, sso: SsoSettings, body: LinkCreate) -> LinkPublic:
+async def create_link(
+    session: AsyncSession, *, caller: Caller, sso: SsoSettings, body: LinkCreate
+) -> LinkPublic:
     _require(sso)
     user = await session.get(User, body.user_id)
     if user is None:
@@ -210,15 +222,30 @@ async def create_link(session: AsyncSession, *, sso: SsoSettings, body: LinkCrea
         user_id=user.id,  # type: ignore[arg-type]
     )
     session.add(identity)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=caller,
+        action="sso.link_create",
+        target=("sso_link", identity.id),
+        after={"user_id": user.id, "subject": body.subject},
+    )
     await session.commit()
     return _link(identity, user.name)
 
 
-async def delete_link(session: AsyncSession, *, link_id: int) -> None:
+async def delete_link(session: AsyncSession, *, caller: Caller, link_id: int) -> None:
     identity = await session.get(ExternalIdentity, link_id)
     if identity is None or identity.provider != "oidc":
         raise NotFound("sso.link_not_found", "no such link")
     await session.delete(identity)
+    await audit.record(
+        session,
+        actor=caller,
+        action="sso.link_delete",
+        target=("sso_link", link_id),
+        before={"user_id": identity.user_id, "subject": identity.subject},
+    )
     await session.commit()
 
 
@@ -249,6 +276,15 @@ async def create_rule(session: AsyncSession, *, caller: Caller, body: RuleCreate
         return _rule(exists)
     rule = SsoClaimRule(**body.model_dump(), created_by=caller.id)
     session.add(rule)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=caller,
+        action="sso.rule_create",
+        target=("sso_rule", rule.id),
+        community_id=rule.community_id,
+        after={"claim": rule.claim, "value": rule.value, "role": rule.role},
+    )
     await session.commit()
     return _rule(rule)
 
@@ -258,4 +294,12 @@ async def delete_rule(session: AsyncSession, *, caller: Caller, rule_id: int) ->
     if rule is None or not caller.has("admin", rule.community_id):
         raise NotFound("sso.rule_not_found", "no such rule")
     await session.delete(rule)
+    await audit.record(
+        session,
+        actor=caller,
+        action="sso.rule_delete",
+        target=("sso_rule", rule_id),
+        community_id=rule.community_id,
+        before={"claim": rule.claim, "value": rule.value, "role": rule.role},
+    )
     await session.commit()

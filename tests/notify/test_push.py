@@ -3,15 +3,10 @@ are forgotten; dead endpoints never block a transition; preferences and quiet ho
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import time
 from datetime import timedelta
 
-import http_ece
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
 from backend.db import Database, utcnow
@@ -19,34 +14,8 @@ from backend.notify.delivery import SHANGHAI, deliver
 from backend.notify.models import Notification, PushSubscription
 from backend.notify.sms import RetryingSms, WebhookSms
 from backend.settings import Settings
-from tests.factories import PARTY, RESIDENT, WORKER, Api
+from tests.factories import PARTY, RESIDENT, WORKER, Api, Device
 from tests.notify.conftest import Receiver, eventually
-
-
-def b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-class Device:
-    """A browser's side of a push subscription: its own keys, to decrypt what arrives."""
-
-    def __init__(self, endpoint: str) -> None:
-        self.endpoint = endpoint
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.auth = os.urandom(16)
-
-    def subscription(self) -> dict:
-        point = self.key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-        keys = {"p256dh": b64(point), "auth": b64(self.auth)}
-        return {"endpoint": self.endpoint, "keys": keys, "expirationTime": None}
-
-    def read(self, body: bytes) -> dict:
-        clear = http_ece.decrypt(
-            body, private_key=self.key, auth_secret=self.auth, version="aes128gcm"
-        )
-        return json.loads(clear)
 
 
 async def subscribe(api: Api, phone: str, device: Device) -> None:

@@ -42,9 +42,7 @@ async def _prepare(url: str) -> str:
             demo = await session.scalar(
                 Community.__table__.select().where(Community.slug == "demo")
             )
-            issued = await issue_key(
-                session, name="georeport", community_ids=[demo], created_by=None
-            )
+            issued = await issue_key(session, name="georeport", community_ids=[demo], actor=None)
     finally:
         await database.dispose()
     return issued.api_key

@@ -9,18 +9,11 @@ from sqlalchemy import update
 from backend.orders.models import Rating
 from backend.quality import periods
 from backend.quality.models import Callback
-from tests.factories import ADMIN, PARTY, RESIDENT, VOLUNTEER, WORKER
+from tests.factories import ADMIN, PARTY, RESIDENT, VOLUNTEER, WORKER, uscc
 from tests.quality.helpers import completed_orders, user_id
 
 JULY = datetime(2026, 7, 20, 4, tzinfo=UTC)  # 2026Q3, a past quarter
 GOOD_USCC = "91310000MA1FL8TQ36"  # the demo provider's
-
-
-def _uscc(body17: str) -> str:
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(alphabet.index(c) * w for c, w in zip(body17, weights, strict=True))
-    return body17 + alphabet[(31 - total % 31) % 31]
 
 
 async def _provider(api, name: str, body17: str) -> int:
@@ -29,7 +22,7 @@ async def _provider(api, name: str, body17: str) -> int:
         "/api/v1/providers",
         {
             "name": name,
-            "uscc": _uscc(body17),
+            "uscc": uscc(body17),
             "grade": "4A",
             "categories": ["meal"],
             "contact_name": "王经理",

@@ -194,6 +194,7 @@ async def test_a_claim_rule_lets_a_new_grid_worker_in(op: Api) -> None:
         me = await _me(op, answer.json())
         assert me["phone"] == "13900000077" and me["name"] == "钱网格"
         assert me["memberships"][0]["roles"] == ["worker"]
+        assert "membership.grant_by_rule" in await op.audit_actions()
 
     async with op.sessions() as session:
         before = await session.scalar(select(func.count()).select_from(User))

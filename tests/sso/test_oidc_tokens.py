@@ -150,3 +150,5 @@ async def test_only_admins_manage_sso_access(issuer: Api) -> None:
         f"/api/v1/admin/sso/links/{links[0]['id']}", headers=await issuer.headers(ADMIN)
     )
     assert gone.status_code == 204
+    actions = await issuer.audit_actions()
+    assert actions.count("sso.link_create") == 1 and actions.count("sso.link_delete") == 1

@@ -133,6 +133,8 @@ async def test_an_existing_account_binds_and_unbinds_wechat_from_me(
 
     gone = await wechat.client.delete(f"/api/v1/me/identities/{mine[0]['id']}", headers=headers)
     assert gone.status_code == 204
+    actions = await wechat.audit_actions()
+    assert actions.count("identity.link") == 1 and actions.count("identity.unlink") == 1
     after = await _callback(
         wechat, fake_wechat.authorise(MP.app_id, "o-mp-resident"), await _start(wechat)
     )
