@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 
 from backend.notify.models import Notification
 from backend.notify.service import notify
+from backend.sso.models import ExternalIdentity
 from tests.factories import (
+    ADMIN,
     PASSWORD,
     RESIDENT,
     RESIDENT2,
@@ -37,6 +39,7 @@ class Call:
     query: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     files: dict[str, Any] | None = None
+    form: dict[str, Any] | None = None  # sent form-encoded (Open311), instead of `body`
     stream: bool = False  # an endless answer (SSE): only its status line is read
 
 
@@ -166,6 +169,55 @@ async def _sso_rule(api: Api, scope: str) -> Call:
     )
 
 
+async def _integration(api: Api) -> dict:
+    body = {"name": f"矩阵 311 {next(_keys)}", "community_ids": [api.world["demo"]]}
+    made = await api.post(ADMIN, "/api/v1/admin/integrations", body)
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+async def _new_integration(api: Api, scope: str) -> Call:
+    return Call(body={"name": f"矩阵 311 {next(_keys)}", "community_ids": [api.world["demo"]]})
+
+
+async def _issued_integration(api: Api, scope: str) -> Call:
+    return Call(path={"integration_id": (await _integration(api))["id"]})
+
+
+async def _open311_filing(api: Api, scope: str) -> Call:
+    """A street-light report with a fresh key: the key, not the caller's token, decides."""
+    form = {
+        "api_key": (await _integration(api))["api_key"],
+        "jurisdiction_id": "demo",
+        "service_code": "lighting",
+        "lat": "31.2304",
+        "long": "121.4737",
+        "description": "5号楼门口路灯不亮",
+    }
+    return Call(form=form)
+
+
+async def _sso_link(api: Api, scope: str) -> Call:
+    """A staff identity linked to the worker (as an admin's link would leave it)."""
+    async with api.sessions() as session:
+        link = ExternalIdentity(
+            provider="oidc",
+            issuer=f"https://sso{next(_keys)}.matrix.example",  # one link per account and issuer
+            subject="matrix",
+            user_id=await user_id(api, WORKER),
+        )
+        session.add(link)
+        await session.commit()
+    return Call(path={"link_id": link.id})
+
+
+async def _made_sso_rule(api: Api, scope: str) -> Call:
+    body = (await _sso_rule(api, "own")).body | {"value": f"matrix-{next(_keys)}"}
+    made = await api.post(ADMIN, "/api/v1/admin/sso/rules", body)
+    assert made.status_code == 201, made.text
+    return Call(path={"rule_id": made.json()["id"]})
+
+
 async def _confirm(api: Api, scope: str) -> Call:
     return Call(body={"confirm": True})
 
@@ -214,17 +266,17 @@ TARGETS: dict[str, Builder] = {
     "bindMyWechat": _empty(),
     "unbindMyWechat": _empty({"identity_id": 999999}),
     "createSsoLink": _empty(),
-    "deleteSsoLink": _empty({"link_id": 999999}),
+    "deleteSsoLink": _sso_link,
     "createSsoRule": _sso_rule,
-    "deleteSsoRule": _empty({"rule_id": 999999}),
-    "open311CreateRequestJson": _empty(),
-    "open311CreateRequestXml": _empty(),
+    "deleteSsoRule": _made_sso_rule,
+    "open311CreateRequestJson": _open311_filing,
+    "open311CreateRequestXml": _open311_filing,
     "open311GetRequest": _empty({"leaf": "999999.json"}),
     "open311GetToken": _empty({"leaf": "nothing.json"}),
     "open311ServiceDefinition": _empty({"leaf": "errand.json"}),
     "open311Unknown": _empty({"leaf": "nothing.json"}),
-    "createIntegration": _empty(),
-    "revokeIntegration": _empty({"integration_id": 999999}),
+    "createIntegration": _new_integration,
+    "revokeIntegration": _issued_integration,
     "GET /schema/{path:str}": _schema_file,
     "GET /{path:path}": _pwa_path,
 }

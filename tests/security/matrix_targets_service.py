@@ -9,18 +9,14 @@ make it (a worker generates the callback list, a volunteer declares party member
 
 from __future__ import annotations
 
-import base64
 import itertools
-import os
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select, update
 
 from backend.orders.models import Order
 from backend.places.models import Community, Street
 from backend.volunteers.models import PartyRegistration
-from tests.factories import ADMIN, RESIDENT, Api
+from tests.factories import ADMIN, RESIDENT, VOLUNTEER, Api, Device, uscc
 from tests.security.matrix_targets import (
     PEOPLE,
     REASON,
@@ -160,16 +156,8 @@ async def _to_check_in(api: Api, scope: str) -> Call:
     return Call(path={"registration_id": registration}, body={"note": "报到"})
 
 
-def _uscc(body17: str) -> str:
-    """A 统一社会信用代码 with its check character (GB 32100-2015)."""
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(alphabet.index(c) * w for c, w in zip(body17, weights, strict=True))
-    return body17 + alphabet[(31 - total % 31) % 31]
-
-
 def _provider_body(api: Api, scope: str) -> dict:
-    code = _uscc(f"5231000050{next(_names):07d}")
+    code = uscc(f"5231000050{next(_names):07d}")
     community = api.world[PEOPLE["own" if scope == "-" else scope][3]]
     return {"name": f"矩阵社工{code[-4:]}", "uscc": code, "community_ids": [community]}
 
@@ -181,19 +169,12 @@ async def _new_provider(api: Api, scope: str) -> Call:
 async def _staff(api: Api, scope: str) -> Call:
     made = await api.post(ADMIN, "/api/v1/providers", _provider_body(api, scope))
     assert made.status_code == 201, made.text
-    return Call(path={"provider_id": made.json()["id"]}, body={"user_id": 999999})
+    staff = await user_id(api, VOLUNTEER)
+    return Call(path={"provider_id": made.json()["id"]}, body={"user_id": staff})
 
 
 def _subscription() -> dict:
-    key = ec.generate_private_key(ec.SECP256R1())
-    point = key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    keys = {
-        "p256dh": base64.urlsafe_b64encode(point).rstrip(b"=").decode(),
-        "auth": base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode(),
-    }
-    return {"endpoint": f"https://push.example.com/{next(_names)}", "keys": keys}
+    return Device(f"https://push.example.com/{next(_names)}").subscription()
 
 
 async def _subscribe(api: Api, scope: str) -> Call:

@@ -1,5 +1,7 @@
-"""The audit log: every order transition is in it, its readers are the community's workers and
-the street's admins, and an edit or a deletion in the table is caught by `linli audit verify`."""
+"""The audit log: every order transition and administrative action is in it, its readers are
+the community's workers and the street's admins, and an edit or a deletion in the table is
+caught by `linli audit verify`. (That every mutating route writes an entry is checked by the
+authorisation matrix, test_matrix.py.)"""
 
 from __future__ import annotations
 
@@ -57,6 +59,22 @@ async def test_each_transition_is_recorded_with_who_where_and_before_after(api: 
     admin = await api.get(ADMIN, f"/api/v1/communities/{api.world['demo']}/audit", limit=2)
     assert admin.status_code == 200 and len(admin.json()["items"]) == 2
     assert admin.json()["next_cursor"]
+
+
+async def test_an_administrative_action_shows_what_changed_in_its_community(api: Api) -> None:
+    demo = api.world["demo"]
+    url = f"/api/v1/communities/{demo}/points/rule"
+    assert (
+        await api.client.put(url, json={"points_per_hour": 12}, headers=await api.headers(WORKER))
+    ).status_code == 200
+    trail = (await api.get(WORKER, f"/api/v1/communities/{demo}/audit")).json()["items"]
+    entry = trail[0]
+    assert entry["action"] == "points.rule_set" and entry["community_id"] == demo
+    assert entry["target_type"] == "community" and entry["target_id"] == str(demo)
+    assert entry["before"] == {"points_per_hour": 10} and entry["after"] == {"points_per_hour": 12}
+    assert entry["actor"]["role"] == "worker" and entry["ip"]
+    other = (await api.get(ADMIN, f"/api/v1/communities/{api.world['second']}/audit")).json()
+    assert all(i["action"] != "points.rule_set" for i in other["items"])
 
 
 async def test_only_workers_and_admins_of_the_community_read_it(api: Api) -> None:
