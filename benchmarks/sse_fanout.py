@@ -35,8 +35,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -87,48 +89,90 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Stream(asyncio.Protocol):
+    """One SSE connection, read in the loop's callback (no task, no stream reader per
+    connection): the client must stay cheap, since it shares the machine's cores with the
+    server it measures. The arrival time is taken as the bytes are handed over."""
+
+    def __init__(self, streams: Streams, request: bytes) -> None:
+        self.streams, self.request = streams, request
+        self.answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.buffer = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        transport.write(self.request)  # type: ignore[attr-defined]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.answered.done():
+            self.answered.set_result(False)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.time()
+        buffer = self.buffer + data
+        if not self.answered.done():
+            if b"\r\n\r\n" not in buffer:
+                self.buffer = buffer
+                return
+            head, buffer = buffer.split(b"\r\n\r\n", 1)
+            self.answered.set_result(b" 200 " in head.split(b"\r\n", 1)[0])
+        # Each SSE message arrives whole inside one HTTP chunk, so chunk-size lines fall between
+        # messages; only a message cut by a TCP segment boundary waits for the next read.
+        start = 0
+        while (found := buffer.find(b"\ndata: ", start)) >= 0:
+            end = buffer.find(b"\r\n", found + 7)
+            if end < 0:
+                break
+            self.streams.arrived(buffer[found + 7 : end], now)
+            start = end
+        rest = buffer.rfind(b"\ndata: ", start)
+        self.buffer = buffer[rest:] if rest >= 0 else buffer[-8:]
+
+
 class Streams:
     def __init__(self) -> None:
         self.arrivals: dict[int, list[float]] = {}  # event id → latencies (s)
         self.opened = 0
         self.failed = 0
-        self.writers: list[asyncio.StreamWriter] = []
+        self.transports: list[asyncio.BaseTransport] = []
+        # Every stream gets the same data line per event: parse it once (the arrival time
+        # is still each stream's own).
+        self._sent: dict[bytes, tuple[int, float] | None] = {}
+
+    def arrived(self, line: bytes, now: float) -> None:
+        if (known := self._sent.get(line, False)) is False:
+            known = None
+            if line.startswith(b"{"):
+                event = json.loads(line)
+                if "at" in event:
+                    known = event["id"], datetime.fromisoformat(event["at"]).timestamp()
+            self._sent[line] = known
+        if known is not None:
+            self.arrivals.setdefault(known[0], []).append(now - known[1])
 
     async def open(self, port: int, token: str) -> None:
-        try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 16)
-        except OSError:
-            self.failed += 1
-            return
-        writer.write(
+        request = (
             f"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n".encode()
         )
+        loop = asyncio.get_running_loop()
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError):
-            head = b"no answer"
-        if b" 200 " not in head.split(b"\r\n", 1)[0]:
+            transport, stream = await loop.create_connection(
+                lambda: Stream(self, request), "127.0.0.1", port
+            )
+        except OSError:
             self.failed += 1
-            writer.close()
+            return
+        try:
+            ok = await asyncio.wait_for(stream.answered, 60)
+        except TimeoutError:
+            ok = False
+        if not ok:
+            self.failed += 1
+            transport.close()
             return
         self.opened += 1
-        self.writers.append(writer)
-        buffer = b""
-        while chunk := await reader.read(1 << 16):
-            buffer += chunk
-            while b"\ndata: " in buffer:
-                start = buffer.index(b"\ndata: ") + 7
-                end = buffer.find(b"\r\n", start)
-                if end < 0:
-                    break
-                line, buffer = buffer[start:end], buffer[end:]
-                if line.startswith(b"{"):
-                    event = json.loads(line)
-                    sent = datetime.fromisoformat(event["at"]).timestamp()
-                    self.arrivals.setdefault(event["id"], []).append(time.time() - sent)
-            cut = buffer.find(b"\ndata: ")
-            buffer = buffer[cut:] if cut >= 0 else buffer[-8:]  # keep only a partial event
+        self.transports.append(transport)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -157,7 +201,7 @@ def postgres_database(server_url: str, *, create: bool) -> str:
 
 
 def start_server(
-    workdir: Path, database_url: str | None, workers: int
+    workdir: Path, database_url: str | None, workers: int, root: Path = ROOT
 ) -> tuple[subprocess.Popen, int]:
     """Migrate a fresh database (SQLite unless given), add the demo data, serve on a free port."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -171,14 +215,16 @@ def start_server(
         "LINLI_ACCESS_TOKEN_MINUTES": "60",
         "LINLI_SSE_HEARTBEAT_SECONDS": "15",
     }
-    linli = shutil.which("linli") or str(ROOT / ".venv" / "bin" / "linli")
+    linli = str(root / ".venv" / "bin" / "linli")
+    if root == ROOT and not Path(linli).exists():
+        linli = shutil.which("linli") or linli
     for step in ("migrate", "demo-data"):
-        subprocess.run([linli, step], env=env, check=True, cwd=ROOT, capture_output=True)  # noqa: S603
+        subprocess.run([linli, step], env=env, check=True, cwd=root, capture_output=True)  # noqa: S603
     port = free_port()
     log = (workdir / "server.log").open("wb")
     server = subprocess.Popen(  # noqa: S603
         [linli, "serve", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
+        env=env, cwd=root, stdout=log, stderr=log, start_new_session=True,
     )  # fmt: skip
     return server, port
 
@@ -192,8 +238,50 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
+def worker_pids(pid: int) -> list[int]:
+    """The server's descendant processes (granian's workers), or the server itself."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == str(pid):
+                found.append(int(stat.parent.name))
+        except OSError:
+            continue  # ended meanwhile
+    return [p for child in found for p in worker_pids(child)] or [pid]
+
+
+def start_profile(server: subprocess.Popen, out: str) -> list[subprocess.Popen]:
+    """py-spy sampling the workers (without pausing them) while the events go out."""
+    spy = shutil.which("py-spy") or str(ROOT / ".venv" / "bin" / "py-spy")
+    return [
+        subprocess.Popen(  # noqa: S603
+            [
+                spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                "200",
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--output",
+                f"{out}.{n}.txt",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=Path(f"{out}.{n}.log").open("wb"),
+        )
+        for n, pid in enumerate(worker_pids(server.pid))
+    ]
+
+
 async def run(
-    server: subprocess.Popen, port: int, connections: int, events: int, batch: int
+    server: subprocess.Popen,
+    port: int,
+    connections: int,
+    events: int,
+    batch: int,
+    profile: str | None = None,
 ) -> dict:
     streams = Streams()
     tasks: list[asyncio.Task] = []
@@ -250,6 +338,8 @@ async def run(
             await place("预热")
             await asyncio.sleep(3)
             streams.arrivals.clear()
+            spies = start_profile(server, profile) if profile else []
+            await asyncio.sleep(1 if spies else 0)  # py-spy attaches
             server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
             events_started = time.monotonic()
             for n in range(events):
@@ -265,9 +355,12 @@ async def run(
             server_cpu = cpu_seconds(server.pid) - server_cpu
             client_cpu = time.process_time() - client_cpu
             events_seconds = time.monotonic() - events_started
+            for spy in spies:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+                spy.wait(30)
     finally:
-        for writer in streams.writers:
-            writer.close()
+        for transport in streams.transports:
+            transport.close()
         for task in tasks:
             task.cancel()
     latencies = [x for v in streams.arrivals.values() for x in v]
@@ -298,6 +391,15 @@ async def run(
     }
 
 
+def run_client(main: Coroutine[Any, Any, dict]) -> dict:
+    """On uvloop when it is installed (the bench group has it): a cheaper client."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=1000)
@@ -310,21 +412,44 @@ def main() -> None:
         "instead of SQLite; events then cross workers by LISTEN/NOTIFY",
     )
     parser.add_argument("--workers", type=int, default=1, help="granian workers (PostgreSQL only)")
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="sample each worker with py-spy during the events; collapsed stacks to PREFIX.N.txt",
+    )
+    parser.add_argument(
+        "--server-root",
+        type=Path,
+        default=ROOT,
+        help="serve the checkout in this directory (its own .venv), e.g. an older commit in "
+        "another git worktree, to measure before and after with the same client",
+    )
     args = parser.parse_args()
     if args.workers > 1 and not args.postgres:
         parser.error("several workers need --postgres (SQLite events stay in one process)")
     workdir = Path(tempfile.mkdtemp(prefix="linli-bench-"))
     database_url = postgres_database(args.postgres, create=True) if args.postgres else None
-    server, port = start_server(workdir, database_url, args.workers)
+    server, port = start_server(workdir, database_url, args.workers, args.server_root.resolve())
     try:
-        result = asyncio.run(run(server, port, args.connections, args.events, args.batch))
+        result = run_client(
+            run(server, port, args.connections, args.events, args.batch, args.profile)
+        )
     finally:
         stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
         if args.postgres:
             postgres_database(args.postgres, create=False)
-    result.update(database="postgresql" if args.postgres else "sqlite", workers=args.workers)
+    result.update(
+        database="postgresql" if args.postgres else "sqlite",
+        workers=args.workers,
+        server_commit=subprocess.run(  # noqa: S603
+            ["git", "-C", str(args.server_root), "rev-parse", "--short", "HEAD"],  # noqa: S607
+            capture_output=True, text=True, check=False,
+        ).stdout.strip(),
+    )  # fmt: skip
     suffix = f"-pg-{args.workers}w" if args.postgres else ""
+    if args.server_root.resolve() != ROOT:
+        suffix += f"-{result['server_commit']}"
     out = ROOT / "benchmarks" / "results" / f"sse_fanout-{args.connections}{suffix}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print("| measure | value |\n|---|---|")
