@@ -10,7 +10,7 @@ Fan-out cost is what limits how many streams one process holds, so per event the
 per-stream minimum: the event is encoded to SSE bytes once, visibility is decided once per
 audience (streams of callers with the same id, roles and organisations share one decision), and
 each stream gets the same bytes object on its queue. Heartbeats come from one hub timer, not one
-timer per stream.
+timer per stream, and in slices spread over the period, so they never wake every stream at once.
 
 A stream's queue is bounded (`LINLI_SSE_QUEUE_SIZE`). A client that stops reading fills it; it is
 then dropped from the hub, its queue emptied and left holding one "reconnect" marker, so a stalled
@@ -23,6 +23,7 @@ server can finish in-flight requests and exit without waiting for streams that n
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 from collections import deque
@@ -56,6 +57,9 @@ PRUNE_SECONDS = 60
 # is part of the key because SQLite reuses the ids of pruned rows once its table is empty.
 SEEN = 20_000
 CATCH_UP_LIMIT = 5_000
+# Heartbeats go out in this many slices, one per tick, spread over the heartbeat period: each
+# stream is still pinged once a period, but 10,000 streams never all wake in the same instant.
+HEARTBEAT_SLICES = 10
 
 # What a stream's queue holds: (event id, the bytes to send). Markers have no id.
 Item = tuple[int | None, bytes]
@@ -80,15 +84,51 @@ def audience_key(caller: Caller) -> Hashable:
 
 
 class Subscription:
-    """One open stream: who is listening and the bounded queue of what waits to be sent."""
+    """One open stream: who is listening and the bounded queue of what waits to be sent.
 
-    __slots__ = ("caller", "dropped", "key", "queue")
+    Not an `asyncio.Queue`: a fan-out puts one item into thousands of these in one go, and a
+    queue wakes its reader once per item (a future, a loop callback, a task step each). Here the
+    reader sleeps on one future only while nothing is pending, so items that arrive while its
+    stream is still writing just wait in the deque and leave with the next write, together.
+    """
 
-    def __init__(self, caller: Caller, size: int) -> None:
+    __slots__ = ("bucket", "caller", "dropped", "key", "pending", "size", "waiter")
+
+    def __init__(self, caller: Caller, size: int, bucket: int = 0) -> None:
         self.caller = caller
         self.key = audience_key(caller)
-        self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=size)
+        self.pending: deque[Item] = deque()
+        self.size = size
+        self.waiter: asyncio.Future[None] | None = None
         self.dropped = False
+        self.bucket = bucket  # which heartbeat tick pings it (ticks are spread over a period)
+
+    def offer(self, item: Item) -> bool:
+        """Queue `item`; False (nothing queued) when the stream is `size` items behind."""
+        if len(self.pending) >= self.size:
+            return False
+        self.pending.append(item)
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        return True
+
+    def end_with(self, marker: Item) -> None:
+        """Empty the queue and leave only `marker` in it (the last thing the stream sends)."""
+        self.pending.clear()
+        self.offer(marker)
+
+    async def take(self) -> list[Item]:
+        """Everything queued, oldest first, waiting until there is something."""
+        while not self.pending:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        items = list(self.pending)
+        self.pending.clear()
+        return items
 
 
 class EventHub(InitPlugin):
@@ -99,7 +139,10 @@ class EventHub(InitPlugin):
         )
         # Streams grouped by audience: one visibility decision per group and event.
         self.groups: dict[Hashable, set[Subscription]] = {}
+        # The same streams by heartbeat slice (round robin as they subscribe).
+        self.slices: list[set[Subscription]] = [set() for _ in range(HEARTBEAT_SLICES)]
         self.count = 0
+        self._subscribed = 0
         self.closing = False
         self.loop: asyncio.AbstractEventLoop | None = None
         self.database: Database | None = None
@@ -122,7 +165,7 @@ class EventHub(InitPlugin):
 
     @property
     def subscriptions(self) -> set[Subscription]:
-        return {sub for group in self.groups.values() for sub in group}
+        return {sub for piece in self.slices for sub in piece}
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         # The channels plugin starts first and stops last, around the hub's own lifespan.
@@ -184,12 +227,16 @@ class EventHub(InitPlugin):
         self.loop.call_soon_threadsafe(start)
 
     def subscribe(self, caller: Caller) -> Subscription:
-        sub = Subscription(caller, self.settings.sse_queue_size)
+        self._subscribed += 1
+        sub = Subscription(
+            caller, self.settings.sse_queue_size, self._subscribed % HEARTBEAT_SLICES
+        )
         if self.closing:  # the process is stopping: the stream ends at once, cleanly
             sub.dropped = True
-            sub.queue.put_nowait(CLOSE)
+            sub.end_with(CLOSE)
             return sub
         self.groups.setdefault(sub.key, set()).add(sub)
+        self.slices[sub.bucket].add(sub)
         self.count += 1
         return sub
 
@@ -197,6 +244,7 @@ class EventHub(InitPlugin):
         group = self.groups.get(sub.key)
         if group is not None and sub in group:
             group.discard(sub)
+            self.slices[sub.bucket].discard(sub)
             self.count -= 1
             if not group:
                 del self.groups[sub.key]
@@ -205,9 +253,7 @@ class EventHub(InitPlugin):
         """Forget a stream, leaving only `marker` in its queue."""
         self.unsubscribe(sub)
         sub.dropped = True
-        while not sub.queue.empty():
-            sub.queue.get_nowait()
-        sub.queue.put_nowait(marker)
+        sub.end_with(marker)
 
     def drop(self, sub: Subscription) -> None:
         """Forget a stream that cannot keep up, keeping only the marker telling it to reconnect."""
@@ -223,10 +269,9 @@ class EventHub(InitPlugin):
     def _put_all(self, subs: list[Subscription], item: Item) -> int:
         delivered = 0
         for sub in subs:
-            try:
-                sub.queue.put_nowait(item)
+            if sub.offer(item):
                 delivered += 1
-            except asyncio.QueueFull:
+            else:
                 self.drop(sub)
         return delivered
 
@@ -274,10 +319,12 @@ class EventHub(InitPlugin):
                 log.exception("could not deliver a live event")
 
     async def _heartbeat(self) -> None:
-        """A comment to every stream every heartbeat interval (streams also check their end)."""
-        while True:
-            await asyncio.sleep(self.settings.sse_heartbeat_seconds)
-            self._put_all(list(self.subscriptions), PING)
+        """A comment to every stream every heartbeat interval (streams also check their end),
+        one slice of the streams per tick."""
+        tick = self.settings.sse_heartbeat_seconds / HEARTBEAT_SLICES
+        for n in itertools.count():
+            await asyncio.sleep(tick)
+            self._put_all(list(self.slices[n % HEARTBEAT_SLICES]), PING)
 
     async def _close_on(self, stopping: asyncio.Event) -> None:
         await stopping.wait()

@@ -84,16 +84,21 @@ async def _stream(
                     yield encode(event)
         ends = time.monotonic() + settings.access_token_minutes * 60
         while True:
-            item = await sub.queue.get()  # events, the hub's heartbeats, or an end marker
-            if item is CLOSE:
-                return
-            if item is RECONNECT:
-                yield item[1]
-                return
-            event_id, data = item
-            if event_id is None or event_id not in replayed:
-                yield data
-            if time.monotonic() >= ends:  # at most one heartbeat late
+            # Events, the hub's heartbeats, or an end marker: all that queued up while the last
+            # write went out leaves in one write (the same bytes, fewer sends).
+            chunk, last = [], False
+            for item in await sub.take():
+                if item is CLOSE or item is RECONNECT:
+                    chunk.append(item[1])
+                    last = True
+                    break
+                event_id, data = item
+                if event_id is None or event_id not in replayed:
+                    chunk.append(data)
+            body = b"".join(chunk)
+            if body:  # (a clean close adds nothing: the body just ends)
+                yield body
+            if last or time.monotonic() >= ends:  # at most one heartbeat late
                 return
     finally:
         hub.unsubscribe(sub)
