@@ -83,6 +83,23 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds of the workers' threads by thread name (the Python loop, granian's Rust
+    runtime threads, the database's), to tell the app's share from the server's."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total: dict[str, float] = {}
+    for worker in worker_pids(pid):
+        for stat in Path(f"/proc/{worker}/task").glob("*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+            total[name] = total.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -341,6 +358,7 @@ async def run(
             spies = start_profile(server, profile) if profile else []
             await asyncio.sleep(1 if spies else 0)  # py-spy attaches
             server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
+            threads = thread_cpu(server.pid)
             events_started = time.monotonic()
             for n in range(events):
                 await place(f"压测 {n}")
@@ -353,6 +371,11 @@ async def run(
                 await asyncio.sleep(0.2)
             # Who was busy while the events went out: the server, or this client reading them.
             server_cpu = cpu_seconds(server.pid) - server_cpu
+            threads = {
+                name: round(spent - threads.get(name, 0), 2)
+                for name, spent in thread_cpu(server.pid).items()
+                if spent - threads.get(name, 0) >= 0.01
+            }
             client_cpu = time.process_time() - client_cpu
             events_seconds = time.monotonic() - events_started
             for spy in spies:
@@ -383,6 +406,8 @@ async def run(
         ],
         "event_phase_seconds": round(events_seconds, 1),
         "server_cpu_seconds": round(server_cpu, 1),
+        "server_cpu_seconds_by_thread": threads,
+        "server_cpu_us_per_delivery": round(server_cpu * 1e6 / max(len(latencies), 1), 1),
         "client_cpu_seconds": round(client_cpu, 1),
         "loadavg_at_start": load_at_start,
         "cpus": os.cpu_count(),
