@@ -4,6 +4,7 @@ also saved there as 390×844 PNGs (how docs/screenshots/ is made: `make screensh
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -107,3 +108,26 @@ def test_elder_mode_enlarges_text(phone_as) -> None:
     assert page.locator("button.tile").count() <= 6
     big = page.locator(".form-actions").get_by_text("我的订单")
     expect(big).to_be_visible()
+
+
+@pytest.mark.parametrize("phone", [VOLUNTEER, WORKER], ids=["volunteer", "worker"])
+def test_elder_tab_names_do_not_run_into_each_other(phone_as, phone: str) -> None:
+    """A volunteer or a worker has six tabs; at the elder font their names must still stand
+    apart and keep the full name for screen readers."""
+    page = phone_as(phone, elder=True)
+    page.goto("/me")
+    items = page.locator(".van-tabbar-item")
+    expect(items).to_have_count(6)
+    # Where each visible name starts and ends (the sr-only unread note left out).
+    spans = page.evaluate(
+        """() => [...document.querySelectorAll('.van-tabbar-item__text')].map((text) => {
+            const range = document.createRange();
+            const name = [...text.childNodes].find((n) => n.nodeType === 3 && n.textContent.trim());
+            range.selectNodeContents(name);
+            const r = range.getBoundingClientRect();
+            return [r.left, r.right];
+        })"""
+    )
+    gaps = [later[0] - earlier[1] for earlier, later in itertools.pairwise(spans)]
+    assert min(gaps) >= 8, gaps  # a clear space between neighbours, not a run-on line
+    expect(page.get_by_label("抢单大厅" if phone == VOLUNTEER else "派单台")).to_be_visible()
