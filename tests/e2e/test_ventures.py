@@ -20,14 +20,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ROOT, Server, axe_violations
+from tests.factories import ADMIN, PARTY, RESIDENT, REVIEWER, WORKER
 
-ADMIN, RESIDENT, WORKER, PARTY, REVIEWER = (
-    "13800000000",
-    "13800000001",
-    "13800000002",
-    "13800000003",
-    "13800000006",
-)
 ZH = json.loads((ROOT / "pwa" / "src" / "locales" / "zh-CN.json").read_text())
 SHOTS = os.environ.get("LINLI_SCREENSHOTS")
 PHASES = ("collecting", "supporting", "reviewing", "announcing", "implementing", "evaluating")
