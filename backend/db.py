@@ -5,6 +5,16 @@ claiming one order at once must queue, not fail with "database is locked": conne
 WAL mode with a busy timeout, and writing requests open their transaction with BEGIN IMMEDIATE so
 the write lock is taken up front instead of upgraded mid-transaction (which SQLite refuses).
 Reading requests use a second engine whose transactions stay deferred, so readers never queue.
+
+On PostgreSQL every write queues on a few shared locks (the day's order-number row, the audit
+chain's advisory lock), so a transaction whose client stops talking must not keep them: a
+process that hangs (a frozen VM, a stuck event loop) or whose host vanishes would otherwise
+stall every other process's writes until TCP notices, two hours by default. Each connection
+therefore asks the server to end a transaction left idle longer than
+`LINLI_DB_IDLE_TRANSACTION_SECONDS`, to notice a gone client while a query still waits
+(`client_connection_check_interval`, PostgreSQL 14+), and to probe a silent peer with TCP
+keepalives. (A process killed outright is not the danger: its kernel closes the sockets and
+PostgreSQL rolls back at once.) `pg_stat_activity` shows the app's connections as `linli`.
 """
 
 from __future__ import annotations
@@ -69,13 +79,38 @@ def _sqlite_pragmas(engine: Engine, *, immediate: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
 
 
-def make_engine(url: str, *, immediate: bool = True, **kwargs: object) -> AsyncEngine:
+def postgres_session_settings(idle_transaction_seconds: int) -> dict[str, str]:
+    """What each PostgreSQL connection asks of its server session (none when switched off with
+    0, e.g. behind PgBouncer, which refuses startup parameters: set them on the role instead)."""
+    if idle_transaction_seconds <= 0:
+        return {}
+    return {
+        "application_name": "linli",
+        "idle_in_transaction_session_timeout": str(idle_transaction_seconds * 1000),
+        "client_connection_check_interval": "2000",
+        # A peer that stops answering is given up after about 30 + 3 × 10 seconds.
+        "tcp_keepalives_idle": "30",
+        "tcp_keepalives_interval": "10",
+        "tcp_keepalives_count": "3",
+    }
+
+
+def make_engine(
+    url: str, *, immediate: bool = True, idle_transaction_seconds: int = 0, **kwargs: object
+) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, pool_size=10, max_overflow=40, pool_timeout=60, **kwargs)
         _sqlite_pragmas(engine.sync_engine, immediate=immediate)
         return engine
+    session = postgres_session_settings(idle_transaction_seconds)
     return create_async_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30, **kwargs
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        pool_timeout=30,
+        connect_args={"server_settings": session} if session else {},
+        **kwargs,
     )
 
 
@@ -90,7 +125,11 @@ class Database:
 
     @classmethod
     def connect(cls, settings: Settings) -> Database:
-        writer = make_engine(settings.database_url, immediate=True)
+        writer = make_engine(
+            settings.database_url,
+            immediate=True,
+            idle_transaction_seconds=settings.db_idle_transaction_seconds,
+        )
         reader = (
             make_engine(settings.database_url, immediate=False) if settings.is_sqlite else writer
         )

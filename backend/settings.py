@@ -188,6 +188,7 @@ class Settings:
     events_replay_minutes: int = 10
     sse_heartbeat_seconds: int = 15
     sse_queue_size: int = 200
+    db_idle_transaction_seconds: int = 15
 
     @property
     def events_transport(self) -> str:
@@ -245,7 +246,10 @@ def load_settings() -> Settings:
         events_replay_minutes=_int("LINLI_EVENTS_REPLAY_MINUTES", 10),
         sse_heartbeat_seconds=_int("LINLI_SSE_HEARTBEAT_SECONDS", 15),
         sse_queue_size=_int("LINLI_SSE_QUEUE_SIZE", 200),
+        db_idle_transaction_seconds=_int("LINLI_DB_IDLE_TRANSACTION_SECONDS", 15),
     )
+    if settings.db_idle_transaction_seconds < 0:
+        raise SettingsError("LINLI_DB_IDLE_TRANSACTION_SECONDS must be 0 (off) or more")
     if settings.files_backend not in ("local", "s3"):
         raise SettingsError("LINLI_FILES_BACKEND must be 'local' or 's3'")
     if settings.files_backend == "s3" and not settings.s3_bucket:
