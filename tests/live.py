@@ -108,7 +108,13 @@ _ZYGOTE = r"""
 import os, signal, sys
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
 import uvicorn
-import backend.app  # noqa: F401 — the slow imports, done once before any fork
+from backend.app import create_app
+from backend.migrations import head_revision, known_revisions
+# The slow part of a start, done once before any fork (as a pre-loading server does): imports,
+# building the app (no connection, loop or thread exists until its lifespan runs in the child),
+# and the readiness probe's reading of every migration script.
+app = create_app()
+head_revision(), known_revisions()
 for line in sys.stdin:
     port, log = line.split()
     pid = os.fork()
@@ -117,20 +123,21 @@ for line in sys.stdin:
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
-        uvicorn.run("backend.app:create_app", factory=True, host="127.0.0.1", port=int(port),
-                    log_level="warning")
+        uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning")
         os._exit(0)
     print(pid, flush=True)
 """
 
 
 class ForkingServer(LiveServer):
-    """A LiveServer whose restarts are quick: one parent imports the app once and forks a fresh
+    """A LiveServer whose restarts are quick: one parent builds the app once and forks a fresh
     uvicorn process for each start, so ten kill-and-restart rounds cost seconds, not minutes.
     Each child is still a whole server process, killed with a real SIGKILL."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, env: dict[str, str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.extra_env = env or {}  # settings of this server's processes only
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self.zygote = subprocess.Popen(  # noqa: S603
             [sys.executable, "-c", _ZYGOTE],
             cwd=ROOT,
@@ -140,6 +147,9 @@ class ForkingServer(LiveServer):
             text=True,
         )
         self.pid: int | None = None
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), **self.extra_env}
 
     def start(self, timeout: float = 120) -> None:
         assert self.zygote.stdin and self.zygote.stdout
@@ -156,6 +166,12 @@ class ForkingServer(LiveServer):
                 pass
             time.sleep(0.02)
         raise RuntimeError(f"server did not become ready: {self.log()[-2000:]}")
+
+    def freeze(self, frozen: bool = True) -> None:
+        """SIGSTOP (or SIGCONT): the process keeps its sockets but says nothing more, like a
+        hung VM or a host cut off the network."""
+        assert self.pid is not None
+        os.kill(self.pid, signal.SIGSTOP if frozen else signal.SIGCONT)
 
     def kill(self) -> None:
         if self.pid is not None:
