@@ -21,7 +21,7 @@ from backend.catalog.controller import CatalogController
 from backend.db import Database, provide_session
 from backend.directory.controller import DirectoryController
 from backend.errors import problem_details
-from backend.files.controller import FileController
+from backend.files.controller import DisclosedFileController, FileController
 from backend.files.storage import make_storage
 from backend.health import HealthController
 from backend.jobs.registry import jobs_for
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DisclosureController,
             AuditController,
             FileController,
+            DisclosedFileController,
             MyDataController,
             PrivacyAdminController,
             PushController,

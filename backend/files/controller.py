@@ -1,4 +1,5 @@
-"""Routes for photos: upload one, read it or its thumbnail."""
+"""Routes for photos: upload one, read it or its thumbnail; and the photos public disclosure
+(三务公开) shows, for anyone without signing in."""
 
 from __future__ import annotations
 
@@ -27,6 +28,19 @@ class UploadForm:
     data: UploadFile
 
 
+async def _send(request: Request, key: str, content_type: str) -> Response[bytes]:
+    content = await request.app.state.storage.get(key)
+    return Response(
+        content,
+        media_type=content_type,
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "Content-Disposition": "inline",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 class FileController(Controller):
     path = "/api/v1/files"
     tags = ["files"]
@@ -52,18 +66,6 @@ class FileController(Controller):
             db, storage=request.app.state.storage, caller=caller, data=content
         )
 
-    async def _send(self, request: Request, key: str, content_type: str) -> Response[bytes]:
-        content = await request.app.state.storage.get(key)
-        return Response(
-            content,
-            media_type=content_type,
-            headers={
-                "Cache-Control": "private, max-age=3600",
-                "Content-Disposition": "inline",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
-
     @get("/{file_id:int}", operation_id="getFile", media_type="image/*")
     async def read(
         self,
@@ -74,7 +76,7 @@ class FileController(Controller):
     ) -> Response[bytes]:
         """The photo, for its uploader and for whoever may see the order it belongs to."""
         row = await service.readable(db, caller=caller, file_id=file_id)
-        return await self._send(request, row.key, row.content_type)
+        return await _send(request, row.key, row.content_type)
 
     @get("/{file_id:int}/thumbnail", operation_id="getFileThumbnail", media_type="image/jpeg")
     async def thumbnail(
@@ -86,4 +88,30 @@ class FileController(Controller):
     ) -> Response[bytes]:
         """A JPEG at most 320 pixels wide or high."""
         row = await service.readable(db, caller=caller, file_id=file_id)
-        return await self._send(request, row.thumb_key, "image/jpeg")
+        return await _send(request, row.thumb_key, "image/jpeg")
+
+
+class DisclosedFileController(Controller):
+    """Receipts and milestone photos of disclosed projects, for the public disclosure page: no
+    sign-in, so an `<img>` can load them; every other file is 404 here."""
+
+    path = "/api/v1/ventures/public/files"
+    tags = ["ventures"]
+    opt = {"exclude_from_auth": True}
+    security = []
+
+    @get("/{file_id:int}", operation_id="publicFile", media_type="image/*")
+    async def read(
+        self, request: Request, file_id: FromPath[int], db: NamedDependency[AsyncSession]
+    ) -> Response[bytes]:
+        """A receipt or milestone photo of a project on public disclosure."""
+        row = await service.public_file(db, file_id=file_id)
+        return await _send(request, row.key, row.content_type)
+
+    @get("/{file_id:int}/thumbnail", operation_id="publicFileThumbnail", media_type="image/jpeg")
+    async def thumbnail(
+        self, request: Request, file_id: FromPath[int], db: NamedDependency[AsyncSession]
+    ) -> Response[bytes]:
+        """Its JPEG thumbnail (at most 320 pixels wide or high)."""
+        row = await service.public_file(db, file_id=file_id)
+        return await _send(request, row.thumb_key, "image/jpeg")

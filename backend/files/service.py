@@ -1,7 +1,9 @@
 """Uploading, reading and attaching files.
 
-Who may read a file: its uploader, and — once it is attached to an order — everyone who may see
-that order (the same rule as the order itself, so the answer for anyone else is 404). A file is
+Who may read a file: its uploader; once it is attached to an order, everyone who may see that
+order (the same rule as the order itself); and once it is the receipt or a milestone photo of a
+micro-venture project on public disclosure (三务公开), everyone, signed in or not, since the
+disclosure page that lists it is public (`public_file`). Anyone else gets 404. A file is
 attached by the person who uploaded it, to one order only.
 """
 
@@ -45,6 +47,7 @@ async def upload(
 
 async def readable(session: AsyncSession, *, caller: Caller, file_id: int) -> StoredFile:
     from backend.orders.service import can_see  # orders attach files; avoid an import cycle
+    from backend.ventures.disclosure import discloses_file  # likewise ventures
 
     row = await session.get(StoredFile, file_id)
     if row is not None and (
@@ -53,7 +56,21 @@ async def readable(session: AsyncSession, *, caller: Caller, file_id: int) -> St
             row.order_id is not None
             and await can_see(session, caller=caller, order_id=row.order_id)
         )
+        or (row.order_id is None and await discloses_file(session, file_id))
     ):
+        return row
+    raise NotFound("file.not_found", "no such file among those you may see")
+
+
+async def public_file(session: AsyncSession, *, file_id: int) -> StoredFile:
+    """A file anyone may read without signing in: a disclosed project's receipt or photo.
+
+    Never a photo attached to an order, even if someone who may see that order (a worker) has
+    named it as a receipt: that would publish a resident's photo through the back door."""
+    from backend.ventures.disclosure import discloses_file
+
+    row = await session.get(StoredFile, file_id)
+    if row is not None and row.order_id is None and await discloses_file(session, file_id):
         return row
     raise NotFound("file.not_found", "no such file among those you may see")
 

@@ -1,6 +1,8 @@
 """Public disclosure (三务公开), readable without signing in: each round's pool, outcome,
 funded projects with money disbursed and spent per budget line, receipts, milestones,
-evaluations, objections and answers; and the same figures as CSV or XLSX.
+evaluations, objections and answers; and the same figures as CSV or XLSX. The photos of its
+receipts and completed milestones are served to the same public by the files service
+(`discloses_file`).
 
 Nothing about a round's ranking is public before 公示 (announcing); drafts never are.
 """
@@ -11,7 +13,7 @@ import csv
 import io
 
 import xlsxwriter
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.errors import NotFound
@@ -25,7 +27,7 @@ from backend.ventures.bodies import (
     SelectionRow,
     Totals,
 )
-from backend.ventures.models import Proposal, VentureRound
+from backend.ventures.models import Expense, Proposal, VentureRound
 from backend.ventures.objections import list_objections
 from backend.ventures.phases import at_least
 from backend.ventures.project import project_view
@@ -96,14 +98,44 @@ async def public_round(session: AsyncSession, *, round_id: int) -> DisclosurePub
     )
 
 
+async def is_disclosed(session: AsyncSession, proposal: Proposal | None) -> bool:
+    """A funded project of a round that has reached 公示: its page is public."""
+    if proposal is None or proposal.status not in FUNDED:
+        return False
+    rnd = await session.get(VentureRound, proposal.round_id)
+    return rnd is not None and at_least(rnd.phase, "announcing")
+
+
 async def public_project(session: AsyncSession, *, proposal_id: int) -> ProjectPublic:
     proposal = await session.get(Proposal, proposal_id)
-    if proposal is None or proposal.status not in FUNDED:
+    if not await is_disclosed(session, proposal):
         raise NotFound("project.not_found", "no such project")
-    rnd = await _round(session, proposal.round_id)
-    if not at_least(rnd.phase, "announcing"):
-        raise NotFound("project.not_found", "no such project")
-    return await project_view(session, proposal)
+    return await project_view(session, proposal)  # type: ignore[arg-type]
+
+
+# Milestones whose completed-evidence photos include a file. `photo_ids` is a JSON array, so
+# each engine looks inside it its own way.
+_MILESTONES_SHOWING = {
+    "postgresql": "SELECT proposal_id FROM milestone "
+    "WHERE CAST(photo_ids AS jsonb) @> CAST(:ids AS jsonb)",
+    "sqlite": "SELECT proposal_id FROM milestone, json_each(milestone.photo_ids) "
+    "WHERE json_each.value = :file_id",
+}
+
+
+async def discloses_file(session: AsyncSession, file_id: int) -> bool:
+    """Whether a file is a receipt or a milestone photo of a disclosed project: the public page
+    lists it, so whoever may read the page may see it. Proposal attachments never are."""
+    proposal_ids = set(
+        await session.scalars(select(Expense.proposal_id).where(Expense.receipt_file_id == file_id))
+    )
+    query = _MILESTONES_SHOWING[session.bind.dialect.name]  # type: ignore[union-attr]
+    rows = await session.execute(text(query), {"file_id": file_id, "ids": f"[{file_id}]"})
+    proposal_ids.update(row[0] for row in rows)
+    for proposal_id in sorted(proposal_ids):
+        if await is_disclosed(session, await session.get(Proposal, proposal_id)):
+            return True
+    return False
 
 
 COLUMNS = (

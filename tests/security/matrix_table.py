@@ -184,6 +184,8 @@ publicRound             own    200  200      200       200   200    200      200
 publicRound             other  200  200      200       200   200    200      200      200
 publicProject           own    200  200      200       200   200    200      200      200
 publicProject           other  200  200      200       200   200    200      200      200
+publicFile              -      200  200      200       200   200    200      200      200
+publicFileThumbnail     -      200  200      200       200   200    200      200      200
 exportRound             own    200  200      200       200   200    200      200      200
 exportRound             other  200  200      200       200   200    200      200      200
 # Around the loop (quality, volunteers, directory, notifications). Workers run their community's

@@ -14,6 +14,7 @@ from backend.db import utcnow
 from tests.factories import ADMIN, RESIDENT, RESIDENT2, REVIEWER, WORKER, WORKER2, Api
 from tests.security.matrix_targets import Builder, Call, user_id
 from tests.venture_factories import advance, draft_body, open_round, scores
+from tests.ventures.test_venture_files import jpeg
 
 V = "/api/v1/ventures"
 SCOPE = {"own": (RESIDENT, WORKER, "demo"), "other": (RESIDENT2, WORKER2, "second")}
@@ -139,6 +140,29 @@ async def _public_project(api: Api, scope: str) -> Call:
     return Call(path={"proposal_id": made["proposal_id"]})
 
 
+async def _disclosed_receipt(api: Api, scope: str) -> Call:
+    """A receipt photo of a running (so disclosed) project: public, so of any community."""
+    scope = "own" if scope == "-" else scope
+    made = await _proposal(api, scope, "implementing")
+    pid, resident = made["proposal_id"], SCOPE[scope][0]
+    await api.post(ADMIN, f"{V}/proposals/{pid}/disbursements", {"amount_fen": 100_000})
+    uploaded = await api.client.post(
+        "/api/v1/files",
+        files={"data": ("receipt.jpg", jpeg(), "image/jpeg")},
+        headers=await api.headers(resident),
+    )
+    photo = uploaded.json()["id"]
+    body = {
+        "budget_line_id": made["budget_lines"][0]["id"],
+        "amount_fen": 1_000,
+        "spent_on": "2026-11-20",
+        "payee": "店",
+        "receipt_file_id": photo,
+    }
+    await api.post(resident, f"{V}/proposals/{pid}/expenses", body)
+    return Call(path={"file_id": photo})
+
+
 VENTURE_TARGETS: dict[str, Builder] = {
     "createRound": _create_round,
     "getRound": round_in("collecting"),
@@ -176,5 +200,7 @@ VENTURE_TARGETS: dict[str, Builder] = {
     "moderateComment": _comment({"decision": "keep"}),
     "publicRound": round_in("collecting"),
     "publicProject": _public_project,
+    "publicFile": _disclosed_receipt,
+    "publicFileThumbnail": _disclosed_receipt,
     "exportRound": round_in("collecting"),
 }
