@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,17 @@ def test_a_winning_idea_is_contracted_paid_spent_and_evaluated(phone_as, server:
     expect(team.get_by_test_id("expense")).to_contain_text("票据 #")
     expect(team.get_by_test_id("project-spent")).to_contain_text("2,580.50")
     expect(team.get_by_test_id("release")).to_have_count(0)  # paying is not the team's
+
+    # 三务公开: the receipt's photo, as a thumbnail with its alt text, for anyone (no sign-in);
+    # a tap opens the full picture.
+    team.goto(f"/ideas/{rid}/public")
+    receipt = team.get_by_test_id("receipt").get_by_role("img")
+    expect(receipt).to_have_attribute("alt", re.compile("明亮灯具店 的票据"))
+    expect(receipt).to_have_js_property("complete", True)
+    assert receipt.evaluate("img => img.naturalWidth") > 0  # served, not a broken image
+    found["disclosure"] = settle(team, "disclosure")
+    team.get_by_test_id("receipt").get_by_role("button").click()
+    expect(team.locator(".van-image-preview img")).to_be_visible()
 
     # Evaluating: the independent reviewer scores and reports.
     advance(server, rid, "evaluating")

@@ -74,6 +74,9 @@ export const getDisclosure = (id: number | string) =>
   unwrap(client.GET('/api/v1/ventures/public/rounds/{round_id}', r(id)));
 export const exportUrl = (id: number | string, format: 'csv' | 'xlsx') =>
   `/api/v1/ventures/public/rounds/${Number(id)}/export?format=${format}`;
+/** A disclosed project's receipt or milestone photo (or its thumbnail): public, so a plain URL. */
+export const publicFileUrl = (id: number, thumbnail = false) =>
+  `/api/v1/ventures/public/files/${Number(id)}${thumbnail ? '/thumbnail' : ''}`;
 
 // --- needs screening, 公示 objections -------------------------------------------------------
 export const screenNeed = (id: number, selected: boolean, reason: string | null) =>
