@@ -6,8 +6,8 @@ import asyncio
 
 from backend.auth.caller import Caller
 from backend.notify.events import Event, publish_after_commit
-from backend.notify.hub import RECONNECT, EventHub, current
-from backend.notify.stream import open_connections
+from backend.notify.hub import CLOSE, RECONNECT, EventHub, current, encode
+from backend.notify.stream import HELLO, _stream, open_connections
 from backend.settings import Settings
 from tests.factories import PARTY, RESIDENT, RESIDENT2, VOLUNTEER, VOLUNTEER2, WORKER, WORKER2, Api
 from tests.notify.conftest import stream
@@ -102,6 +102,38 @@ async def test_idle_streams_get_heartbeats_and_are_counted(live: Api) -> None:
     assert (await live.client.get("/api/v1/events")).status_code == 401
 
 
+def board_event(n: int) -> dict:
+    return {
+        "id": n,
+        "at": "2026-11-22T01:02:03+00:00",
+        "kind": "order.submit",
+        "community_id": 1,
+        "order_id": None,
+        "user_ids": [],
+        "roles": ["worker"],
+        "taker_kinds": None,
+        "provider_ids": [],
+        "payload": {},
+    }
+
+
+async def test_what_piles_up_while_a_stream_writes_leaves_in_one_write(settings: Settings) -> None:
+    hub = EventHub(settings)
+    reader = Caller(id=1, name="r", roles={1: frozenset({"worker"})})
+    body = _stream(hub, None, settings, reader, None)  # type: ignore[arg-type]
+    assert await anext(body) == HELLO
+    (sub,) = hub.subscriptions
+    waiting = asyncio.ensure_future(anext(body))
+    await asyncio.sleep(0)
+    assert sub.waiter is not None and not waiting.done()  # asleep on one future, nothing queued
+    hub.fan_out(board_event(1))
+    hub.fan_out(board_event(2))  # before the stream's task ran: both go out together, in order
+    assert await waiting == encode(board_event(1)) + encode(board_event(2))
+    hub._end(sub, CLOSE)
+    assert [chunk async for chunk in body] == []  # a clean close: the body just ends
+    assert hub.count == 0
+
+
 async def test_a_subscriber_that_stops_reading_is_dropped_with_bounded_memory(
     settings: Settings,
 ) -> None:
@@ -109,19 +141,7 @@ async def test_a_subscriber_that_stops_reading_is_dropped_with_bounded_memory(
     reader = Caller(id=1, name="r", roles={1: frozenset({"worker"})})
     stalled, live_one = hub.subscribe(reader), hub.subscribe(reader)
     for n in range(20):
-        event = {
-            "id": n + 1,
-            "at": "2026-11-22T01:02:03+00:00",
-            "kind": "order.submit",
-            "community_id": 1,
-            "order_id": None,
-            "user_ids": [],
-            "roles": ["worker"],
-            "taker_kinds": None,
-            "provider_ids": [],
-            "payload": {},
-        }
-        hub.fan_out(event)
+        hub.fan_out(board_event(n + 1))
         live_one.pending.popleft()  # this one keeps up
     assert stalled.dropped and stalled not in hub.subscriptions
     assert list(stalled.pending) == [RECONNECT]
