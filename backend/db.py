@@ -15,6 +15,18 @@ therefore asks the server to end a transaction left idle longer than
 (`client_connection_check_interval`, PostgreSQL 14+), and to probe a silent peer with TCP
 keepalives. (A process killed outright is not the danger: its kernel closes the sockets and
 PostgreSQL rolls back at once.) `pg_stat_activity` shows the app's connections as `linli`.
+
+On PostgreSQL a route that only reads may say so (`opt=PLAIN_READ`): its session runs each
+statement on its own, without BEGIN and ROLLBACK around it (asyncpg's autocommit), so a list
+page is one round trip instead of three. Under READ COMMITTED every statement of a transaction
+takes its own snapshot anyway, so a reader sees nothing it would not have seen inside one.
+Anything that writes — the audit chain's transaction-scoped lock above all — needs a real
+transaction, which is why this is opt-in per route and never the default for GET.
+
+Connections are not pinged on checkout (`pool_pre_ping`): with asyncpg a ping outside a
+transaction is BEGIN, `;`, ROLLBACK — three round trips before every request's first query.
+After a database restart the first statement on a dead connection fails instead (that request
+answers 500), and SQLAlchemy then discards every connection the pool held from before.
 """
 
 from __future__ import annotations
@@ -37,6 +49,8 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from backend.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Route option of handlers that only read (see the module docstring): `@get(..., opt=PLAIN_READ)`.
+PLAIN_READ = {"plain_read": True}
 
 
 def utcnow() -> datetime:
@@ -107,7 +121,6 @@ def make_engine(
         url,
         pool_size=10,
         max_overflow=20,
-        pool_pre_ping=True,
         pool_timeout=30,
         connect_args={"server_settings": session} if session else {},
         **kwargs,
@@ -116,12 +129,15 @@ def make_engine(
 
 @dataclass
 class Database:
-    """The engines of one running app: `writer` for changes, `reader` for safe requests."""
+    """The engines of one running app: `writer` for changes, `reader` for safe requests, and
+    `plain_read_sessions` for routes marked PLAIN_READ (on PostgreSQL the writer's pool without
+    transactions; on SQLite the reader)."""
 
     writer: AsyncEngine
     reader: AsyncEngine
     writer_sessions: async_sessionmaker[AsyncSession]
     reader_sessions: async_sessionmaker[AsyncSession]
+    plain_read_sessions: async_sessionmaker[AsyncSession]
 
     @classmethod
     def connect(cls, settings: Settings) -> Database:
@@ -133,11 +149,17 @@ class Database:
         reader = (
             make_engine(settings.database_url, immediate=False) if settings.is_sqlite else writer
         )
+        # The same pool as the writer: autocommit is a flag of the asyncpg adapter, set on
+        # checkout and reset on return, no round trip.
+        plain = (
+            reader if settings.is_sqlite else writer.execution_options(isolation_level="AUTOCOMMIT")
+        )
         return cls(
             writer=writer,
             reader=reader,
             writer_sessions=async_sessionmaker(writer, expire_on_commit=False),
             reader_sessions=async_sessionmaker(reader, expire_on_commit=False),
+            plain_read_sessions=async_sessionmaker(plain, expire_on_commit=False),
         )
 
     async def dispose(self) -> None:
@@ -146,11 +168,22 @@ class Database:
             await self.reader.dispose()
 
 
+async def plain_reads_from_here(session: AsyncSession) -> None:
+    """After a commit, a request that only reads back its answer needs no transaction for it
+    (PostgreSQL; see PLAIN_READ): the session's next connection runs without BEGIN/ROLLBACK.
+    On SQLite the begin hook decides, and reading inside a deferred transaction costs nothing."""
+    if session.bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 async def provide_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; services commit their unit of work, anything else rolls back."""
     database: Database = request.app.state.database
-    makers = (
-        database.reader_sessions if request.method in SAFE_METHODS else database.writer_sessions
-    )
+    if request.method not in SAFE_METHODS:
+        makers = database.writer_sessions
+    elif request.route_handler.opt.get("plain_read"):
+        makers = database.plain_read_sessions
+    else:
+        makers = database.reader_sessions
     async with makers() as session:
         yield session

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
 from backend.auth.security import requires_any_role
+from backend.db import PLAIN_READ
 from backend.orders import creation, service
 from backend.orders.models import (
     CompleteBody,
@@ -61,7 +62,7 @@ class OrderController(Controller):
         )
         return Response(OrderDetail.model_validate(body), status_code=status)
 
-    @get("/", operation_id="listOrders")
+    @get("/", operation_id="listOrders", opt=PLAIN_READ)
     async def list(
         self,
         request: Request,
@@ -91,7 +92,7 @@ class OrderController(Controller):
             soon_minutes=request.app.state.settings.due_soon_minutes,
         )
 
-    @get("/{order_id:int}", operation_id="getOrder")
+    @get("/{order_id:int}", operation_id="getOrder", opt=PLAIN_READ)
     async def detail(
         self,
         order_id: FromPath[int],
