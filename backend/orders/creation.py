@@ -231,19 +231,6 @@ async def create_order(
             to_status="submitted",
         )
     )
-    await audit.record(
-        session,
-        actor=caller,
-        action="order.submit",
-        target=("order", order.id),
-        community_id=order.community_id,
-        after={
-            "status": "submitted",
-            "category_id": category.id,
-            "proxy": proxy_id is not None,
-            "origin": "open311" if origin is not None else "app",
-        },
-    )
     await announce(session, order, category, "submit", "submitted", {}, caller.id)
     if origin is not None:
         answer = {"id": order.id, "number": order.number, "public_token": order.public_token}
@@ -260,7 +247,21 @@ async def create_order(
                 body=answer,
             )
         )
-    try:
+    try:  # the idempotency record is written here too: a racing retry fails in the flush
+        # Last before the commit: every write of this request queues for the chain's tail here.
+        await audit.record(
+            session,
+            actor=caller,
+            action="order.submit",
+            target=("order", order.id),
+            community_id=order.community_id,
+            after={
+                "status": "submitted",
+                "category_id": category.id,
+                "proxy": proxy_id is not None,
+                "origin": "open311" if origin is not None else "app",
+            },
+        )
         await session.commit()
     except IntegrityError:
         await session.rollback()

@@ -29,7 +29,7 @@ from backend import audit
 from backend.auth.caller import VOLUNTEER_ROLES, Caller
 from backend.auth.models import Membership, User
 from backend.catalog.models import Category, Provider, ProviderCommunity
-from backend.db import utcnow
+from backend.db import plain_reads_from_here, utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.files import service as files
 from backend.orders import workflow
@@ -378,6 +378,8 @@ async def act(
             note=note,
         )
     )
+    await announce(session, order, category, action, transition.target, values, caller.id)
+    # Last before the commit: every write of this request queues for the chain's tail here.
     await audit.record(
         session,
         actor=caller,
@@ -387,11 +389,11 @@ async def act(
         before={"status": order.status},
         after={"status": transition.target, **{k: values[k] for k in AUDITED if k in values}},
     )
-    await announce(session, order, category, action, transition.target, values, caller.id)
     try:
         await session.commit()
     except IntegrityError as exc:  # e.g. a rating raced in by a second request
         await session.rollback()
         raise Conflict(lost_code, "someone else changed this order first") from exc
     session.expunge_all()
+    await plain_reads_from_here(session)
     return await get_order(session, caller=caller, order_id=order_id)
