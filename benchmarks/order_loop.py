@@ -9,11 +9,13 @@ without a per-connection state machine in Lua, so the driver is asyncio with aio
 competes with the server and PostgreSQL it measures.
 
     uv run --group bench python benchmarks/order_loop.py          # max rate, then 75 % of it
+    uv run --group bench python benchmarks/order_loop.py --baseline /tmp/base --rounds 3
     uv run --group bench python benchmarks/order_loop.py soak --minutes 10   # memory soak
 
 `max`: closed loop, `--concurrency` loops in flight for `--seconds`, loops/s and per-request
 latency. `paced` (run after `max` by default): loops started at a fixed rate (75 % of the
 measured maximum unless `--rate`), so latencies are at that arrival rate, not at saturation.
+`--baseline DIR` serves another checkout too and alternates the two phase by phase.
 `soak`: paced at `--rate` (default 60 % of the maximum, measured first) for `--minutes`,
 sampling the granian worker's resident memory every 5 s (PNG).
 
@@ -30,15 +32,18 @@ import resource
 import statistics
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import aiohttp
 import load
 import uvloop
 from load import (
+    BASE_PORT,
     COMMUNITIES,
     DB,
     PORT,
+    baseline_of,
     context,
     cpu_seconds,
     linli,
@@ -213,37 +218,69 @@ async def cast_of(communities: list[int]) -> list[dict]:
     ]
 
 
-def _client() -> aiohttp.ClientSession:
+def _client(port: int = PORT) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
-        base_url=f"http://127.0.0.1:{PORT}",
+        base_url=f"http://127.0.0.1:{port}",
         connector=aiohttp.TCPConnector(limit=0),
         timeout=aiohttp.ClientTimeout(total=120),
     )
 
 
-async def measure(args: argparse.Namespace, group: int) -> dict:
+async def measure(args: argparse.Namespace, ports: dict[str, int]) -> dict:
+    """`max` then `paced` for each server in `ports`; with a baseline the two alternate
+    phase by phase and round by round, so before and after share the machine's load."""
     cast = await cast_of(list(range(1, COMMUNITIES + 1, 4)))
-    server = server_processes(group)
     out: dict = {"concurrency": args.concurrency, "seconds": args.seconds}
-    async with _client() as session:
-        await closed(Driver(session, cast), args.concurrency, 3)  # warm, untimed
-        for phase in ("max", "paced"):
-            driver = Driver(session, cast)
-            cpu_server, cpu_self = cpu_seconds(server), _self_cpu()
-            if phase == "max":
-                took = await closed(driver, args.concurrency, args.seconds)
-                summary = driver.summary(took)
-                if not driver.loops:
-                    raise SystemExit(f"no loop went through: {driver.failures[:3]}")
-                rate = args.rate or round(0.75 * summary["loops_per_s"], 1)
-            else:
-                took = await paced(driver, rate, args.seconds)
-                summary = driver.summary(took) | {"target_loops_per_s": rate}
-            summary["cpu_share_server"] = round((cpu_seconds(server) - cpu_server) / took, 2)
-            summary["cpu_share_driver"] = round((_self_cpu() - cpu_self) / took, 2)
-            out[phase] = summary
-            print(phase, json.dumps(summary, ensure_ascii=False))
+    runs: dict[str, dict[str, list]] = {name: {"max": [], "paced": []} for name in ports}
+    clients = {name: _client(port) for name, port in ports.items()}
+    try:
+        for session in clients.values():
+            await closed(Driver(session, cast), args.concurrency, 3)  # warm, untimed
+        rates: dict[str, float] = {}
+        for _ in range(args.rounds):
+            for phase in ("max", "paced"):
+                for name, session in clients.items():
+                    summary = await _phase(args, phase, session, cast, ports[name], rates, name)
+                    runs[name][phase].append(summary)
+                    print(name, phase, json.dumps(summary, ensure_ascii=False))
+    finally:
+        for session in clients.values():
+            await session.close()
+    for name, phases in runs.items():
+        out[name] = {phase: _median_summary(got) for phase, got in phases.items()}
+        out[name]["runs"] = phases
     return out
+
+
+async def _phase(args, phase, session, cast, port, rates, name) -> dict:
+    server = server_processes(load.GROUPS[port])
+    driver = Driver(session, cast)
+    cpu_server, cpu_self = cpu_seconds(server), _self_cpu()
+    if phase == "max":
+        took = await closed(driver, args.concurrency, args.seconds)
+        summary = driver.summary(took)
+        if not driver.loops:
+            raise SystemExit(f"no loop went through: {driver.failures[:3]}")
+        rates.setdefault(name, args.rate or round(0.75 * summary["loops_per_s"], 1))
+    else:
+        took = await paced(driver, rates[name], args.seconds)
+        summary = driver.summary(took) | {"target_loops_per_s": rates[name]}
+    summary["cpu_share_server"] = round((cpu_seconds(server) - cpu_server) / took, 2)
+    summary["cpu_share_driver"] = round((_self_cpu() - cpu_self) / took, 2)
+    requests = summary["requests_per_s"] * took
+    # what a write costs the server, whatever share of the cores it was given
+    summary["server_cpu_ms_per_request"] = (
+        round(1000 * (cpu_seconds(server) - cpu_server) / requests, 2) if requests else None
+    )
+    return summary
+
+
+def _median_summary(got: list[dict]) -> dict:
+    keys = ("loops_per_s", "requests_per_s", "p50_ms", "p99_ms", "cpu_share_server")
+    keys += ("server_cpu_ms_per_request",)
+    return {k: statistics.median(g[k] for g in got if g[k] is not None) for k in keys} | {
+        "failures": sum(g["failures"] for g in got)
+    }
 
 
 async def soak(args: argparse.Namespace, group: int) -> dict:
@@ -290,14 +327,25 @@ def main() -> None:
     parser.add_argument("--rate", type=float, help="loops started per second (paced, soak)")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--label", default="10m")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--baseline", help="another checkout (e.g. a worktree of main) to measure alongside"
+    )
     args = parser.parse_args()
     result = context()
     logs = Path(tempfile.mkdtemp())
+    if args.what == "loop":
+        ports = {"linli": PORT} | ({"baseline": BASE_PORT} if args.baseline else {})
+        with ExitStack() as stack:
+            stack.enter_context(linli(logs / "linli.log"))
+            if args.baseline:
+                result["baseline"] = baseline_of(args.baseline)
+                base = Path(args.baseline).resolve()
+                stack.enter_context(linli(logs / "base.log", BASE_PORT, base))
+            result |= uvloop.run(measure(args, ports))
+        record(f"order-loop-{args.label}", result)
+        return
     with linli(logs / "linli.log") as proc:
-        if args.what == "loop":
-            result |= uvloop.run(measure(args, proc.pid))
-            record(f"order-loop-{args.label}", result)
-            return
         result |= uvloop.run(soak(args, proc.pid))
     path = record(f"soak-{args.label}", result)
     xs, ys = zip(*result["samples"], strict=True)
