@@ -117,10 +117,13 @@ def make_engine(
         _sqlite_pragmas(engine.sync_engine, immediate=immediate)
         return engine
     session = postgres_session_settings(idle_transaction_seconds)
+    # Up to 30 connections, each kept once opened: an "overflow" connection would be closed
+    # when it comes back, so under steady load beyond the pool's size every request paid a new
+    # connection (TLS attempt, a server process forked, its prepared statements lost).
     return create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=20,
+        pool_size=30,
+        max_overflow=0,
         pool_timeout=30,
         connect_args={"server_settings": session} if session else {},
         **kwargs,

@@ -8,6 +8,7 @@ cores from the server it measures; a Lua script rotates the signed-in users per 
 
     uv run --group bench python benchmarks/load.py feed     # pool feed: Linli vs reference
     uv run --group bench python benchmarks/load.py reads    # feed, board, my orders: p50/p99
+        (wrk closed loop at saturation, then a fixed rate at --paced × that maximum)
     uv run --group bench python benchmarks/load.py pages    # keyset pages 1…1000 (PNG)
     uv run --group bench python benchmarks/load.py explain  # EXPLAIN of every list query
     uv run --group bench python benchmarks/load.py scorecards   # a quarter's scorecards, timed
@@ -273,6 +274,64 @@ def wrk(port: int, lines: list[str], seconds: int, connections: int) -> dict:
     }
 
 
+def paced(port: int, lines: list[str], rate: float, seconds: int) -> dict:
+    """An open loop: requests start at a fixed rate whatever the answers do (wrk cannot), and
+    each latency counts from when its request was due, so a stall is not hidden by the client
+    waiting (no coordinated omission). One asyncio process with aiohttp on uvloop; its CPU is
+    recorded beside the server's."""
+    import resource
+
+    import aiohttp
+    import uvloop
+
+    pairs = [line.split(" ", 1) for line in lines]
+    pids = list(server_processes(GROUPS[port])) if port in GROUPS else []
+
+    async def run() -> tuple[list[float], int, float]:
+        latencies: list[float] = []
+        failed = 0
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector) as http:
+
+            async def one(due: float, token: str, path: str) -> None:
+                nonlocal failed
+                headers = {"Authorization": f"Bearer {token}"}
+                async with http.get(path, headers=headers) as answer:
+                    await answer.read()
+                    failed += answer.status != 200
+                latencies.append((time.perf_counter() - due) * 1000)
+
+            started = time.perf_counter()
+            tasks, n = [], 0
+            while (now := time.perf_counter()) - started < seconds:
+                due = started + n / rate
+                if due > now:
+                    await asyncio.sleep(due - now)
+                token, path = pairs[n % len(pairs)]
+                tasks.append(asyncio.create_task(one(due, token, path)))
+                n += 1
+            await asyncio.gather(*tasks)
+            return latencies, failed, time.perf_counter() - started
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = cpu_seconds(pids)
+    latencies, failed, took = uvloop.run(run())
+    cpu = cpu_seconds(pids) - cpu_before
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "offered_rps": rate,
+        "answered_rps": round(len(latencies) / took, 1),
+        "server_cpu_ms_per_request": round(1000 * cpu / len(latencies), 2) if pids else None,
+        "p50_ms": round(q[49], 2),
+        "p99_ms": round(q[98], 2),
+        "non_200": failed,
+        "client_cpu_share": round(
+            (after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime) / took, 2
+        ),
+    }
+
+
 def feed_lines(tokens: dict[int, str]) -> list[str]:
     return [f"{t} /api/v1/orders?view=pool&sort=deadline&limit=20" for t in tokens.values()]
 
@@ -418,6 +477,10 @@ def measure_reads(args: argparse.Namespace) -> None:
                         r["server_cpu_ms_per_request"] for r in got
                     ),
                 }
+            if args.paced:  # below saturation: a fixed share of this endpoint's maximum
+                for key, port in ports.items():
+                    rate = round(args.paced * entry[key]["median_rps"], 1)
+                    entry[key]["paced"] = paced(port, lines, rate, args.seconds)
             result["endpoints"][name] = entry
     record(f"reads-{args.label}", result)
 
@@ -503,6 +566,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--label", default="10m")
+    parser.add_argument(
+        "--paced",
+        type=float,
+        default=0.5,
+        help="reads: also offer this share of each endpoint's maximum at a fixed rate (0: skip)",
+    )
     parser.add_argument(
         "--baseline", help="another checkout (e.g. a worktree of main) to measure alongside"
     )

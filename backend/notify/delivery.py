@@ -73,19 +73,23 @@ async def deliver(database: Database, sms: SmsSender, notices: list[dict[str, An
     """Push to every device of each person, or text them, as their preferences say."""
     now = utcnow()
     people = sorted({n["user_id"] for n in notices})
-    # Read what is needed in one short transaction: none is held across network calls.
-    async with database.reader_sessions() as session:
-        prefs = {
-            p.user_id: p
-            for p in await session.scalars(
-                select(NotificationPreference).where(NotificationPreference.user_id.in_(people))
-            )
-        }
+    # Read what is needed without a transaction (reads only, db.PLAIN_READ): none is held
+    # across network calls. Each person's phone and preferences come in one query.
+    async with database.plain_read_sessions() as session:
+        rows = await session.execute(
+            select(User.id, User.phone, NotificationPreference)
+            .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+            .where(User.id.in_(people))
+        )
+        prefs: dict[int, NotificationPreference] = {}
+        phones: dict[int, str] = {}
+        for user_id, phone, pref in rows:
+            phones[user_id] = phone
+            if pref is not None:
+                prefs[user_id] = pref
         devices: dict[int, list[Device]] = {}
         for device in await session.scalars(select(Device).where(Device.user_id.in_(people))):
             devices.setdefault(device.user_id, []).append(device)
-        rows = await session.execute(select(User.id, User.phone).where(User.id.in_(people)))
-        phones: dict[int, str] = {user_id: phone for user_id, phone in rows}
         order_ids = {n["order_id"] for n in notices if n["order_id"] is not None}
         proxied = set(
             await session.scalars(

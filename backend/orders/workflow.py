@@ -80,6 +80,10 @@ for _tr in TRANSITIONS:
     _RELATIONS_BY_ACTION[_tr.action] = (
         _RELATIONS_BY_ACTION.get(_tr.action, frozenset()) | _tr.relations
     )
+# status → its transitions in the table's order (every listed order asks: keep it a lookup)
+_FROM: dict[str, tuple[Transition, ...]] = {
+    s: tuple(t for t in TRANSITIONS if t.source == s) for s in STATUSES
+}
 
 
 def find(source: str, action: str) -> Transition | None:
@@ -108,8 +112,6 @@ def allowed_actions(
     """The actions these relations may take from `status` now, in the table's order."""
     return [
         t.action
-        for t in TRANSITIONS
-        if t.source == status
-        and t.relations & relations
-        and within_time_limit(t.action, completed_at, now)
+        for t in _FROM.get(status, ())
+        if t.relations & relations and within_time_limit(t.action, completed_at, now)
     ]
