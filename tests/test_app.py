@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,46 @@ async def test_api_paths_never_fall_back_to_the_app_page(api: Api, tmp_path: Pat
             answer = await client.get(path)
             assert answer.status_code == 404, path
             assert "<title>" not in answer.text
+
+
+async def test_precompressed_copies_are_sent_to_clients_that_accept_them(
+    api: Api, tmp_path: Path
+) -> None:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>邻里</title>")
+    (dist / "index.html.gz").write_bytes(gzip.compress("<!doctype html><title>邻里</title>".encode()))
+    script = dist / "assets" / "app-1234.js"
+    script.write_text("console.log(1)")
+    script.with_name("app-1234.js.gz").write_bytes(gzip.compress(b"console.log(1)"))
+    script.with_name("app-1234.js.br").write_bytes(b"brotli bytes")  # sent as they are
+    (dist / "assets" / "plain-1234.css").write_text("body{}")
+    settings = Settings(env="test", database_url=api.app.state.settings.database_url, pwa_dist=dist)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        brotli = await client.get("/assets/app-1234.js", headers={"Accept-Encoding": "gzip, br"})
+        assert brotli.headers["content-encoding"] == "br"
+        assert brotli.content == b"brotli bytes"
+        assert "javascript" in brotli.headers["content-type"]
+        assert brotli.headers["vary"] == "Accept-Encoding"
+        assert "immutable" in brotli.headers["cache-control"]
+
+        gzipped = await client.get("/assets/app-1234.js", headers={"Accept-Encoding": "br;q=0, gzip"})
+        assert gzipped.headers["content-encoding"] == "gzip"
+        assert gzipped.text == "console.log(1)"
+
+        plain = await client.get("/assets/app-1234.js", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert plain.text == "console.log(1)" and plain.headers["vary"] == "Accept-Encoding"
+
+        page = await client.get("/orders/12", headers={"Accept-Encoding": "gzip"})
+        assert page.headers["content-encoding"] == "gzip" and "邻里" in page.text
+        assert page.headers["content-type"].startswith("text/html")
+        assert page.headers["cache-control"] == "no-cache"
+
+        # No compressed copy (a small file the build left alone): sent as is, no Vary.
+        css = await client.get("/assets/plain-1234.css", headers={"Accept-Encoding": "gzip, br"})
+        assert "content-encoding" not in css.headers and "vary" not in css.headers
+        assert css.text == "body{}"
 
 
 async def test_demo_data_has_orders_in_every_status(engine, sessions, client) -> None:
