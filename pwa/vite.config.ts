@@ -7,6 +7,8 @@ import vue from '@vitejs/plugin-vue';
 import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath, URL } from 'node:url';
 import { iconFontAsFile } from './build/icon-font';
+import { narrowVueNamespace } from './build/vue-namespace';
+import { routePreload } from './build/route-preload';
 
 const backend = process.env.LINLI_BACKEND ?? 'http://127.0.0.1:8000';
 
@@ -15,6 +17,14 @@ export default defineConfig({
   plugins: [
     vue(),
     iconFontAsFile(),
+    narrowVueNamespace(),
+    // Where users land (router: landingFor and the tab bar); keep in step with src/router.
+    routePreload({
+      '/home': 'src/views/HomeView.vue',
+      '/board': 'src/views/BoardView.vue',
+      '/hall': 'src/views/HallView.vue',
+      '/tasks': 'src/views/TasksView.vue',
+    }),
     VitePWA({
       registerType: 'prompt',
       injectRegister: null,
@@ -49,6 +59,17 @@ export default defineConfig({
   ],
   server: { proxy: { '/api': backend, '/schema': backend, '/health': backend } },
   preview: { proxy: { '/api': backend, '/schema': backend, '/health': backend } },
+  // Compile-time switches that drop code the app never runs: Vue's Options API (every component
+  // here and in Vant uses setup()), vue-i18n's legacy API and its global <i18n-t>/v-t, and the
+  // production devtools hooks. Less JavaScript to parse and run before the first screen.
+  define: {
+    __VUE_OPTIONS_API__: 'false',
+    __VUE_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+  },
   build: { target: 'es2020', chunkSizeWarningLimit: 200 },
   test: {
     environment: 'happy-dom',
