@@ -52,7 +52,8 @@ describe('OrderActions', () => {
     const seen = scriptFetch(() => json(200, { items: [], next_cursor: null }));
     const w = render({ ...base, status: 'submitted', allowed_actions: ['dispatch'] });
     await w.get('[data-action="dispatch"]').trigger('click');
-    await flushPromises();
+    // The dispatch form loads with the sheet (an async component), then asks for the takers.
+    await vi.waitFor(() => expect(seen.some((r) => r.path.endsWith('/takers'))).toBe(true));
     // A reload hands the card another order object, even another order at this place.
     const other = { ...base, id: 8, number: '20261122-0008', category: { id: 2, code: 'errand', name: '跑腿' } };
     await w.setProps({ order: { ...other, status: 'submitted', allowed_actions: ['dispatch'] } as unknown as Order });

@@ -1,6 +1,7 @@
-// Display rules for the queue: which deadline applies and deadline-first sorting.
+// Display rules for the queue: which deadline applies, deadline-first sorting, times in Beijing time.
 import { describe, expect, it } from 'vitest';
 import { byDeadline, deadlineOf } from '@/orders';
+import { formatTime } from '@/composables';
 import type { Order } from '@/api/types';
 
 const order = (id: number, status: string, respond_by: string, complete_by: string): Order => ({
@@ -23,5 +24,23 @@ describe('order deadlines', () => {
       order(1, 'submitted', '2026-11-22T01:00:00Z', '2026-11-22T09:00:00Z'),
     ];
     expect(list.sort(byDeadline).map((o) => o.id)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('formatTime', () => {
+  it('shows Beijing time (UTC+8) as Intl would, midnight as 00', () => {
+    for (const iso of ['2026-11-22T16:05:00Z', '2026-12-31T15:59:00Z', '2026-03-01T00:00:00+08:00', '2026-06-15T03:07:00Z']) {
+      const intl = new Intl.DateTimeFormat('zh-CN', {
+        timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      }).format(new Date(iso));
+      expect(formatTime(iso, 'zh-CN')).toBe(intl);
+    }
+    expect(formatTime('2026-11-22T16:05:00Z', 'zh-CN')).toBe('11/23 00:05');
+    expect(formatTime('2026-11-22T16:05:00Z', 'en')).toBe('11/23, 00:05');
+  });
+
+  it('shows nothing for no time or a time it cannot read', () => {
+    expect(formatTime(null, 'zh-CN')).toBe('');
+    expect(formatTime('not a time', 'en')).toBe('');
   });
 });

@@ -1,5 +1,6 @@
 // Owns navigation: the routes, lazy-loaded views, the sign-in guard, and which tabs (and which
-// landing page) each role gets.
+// landing page) each role gets. Views marked `paintsFirst` draw their frame before the profile
+// (/api/v1/me) has arrived and fill in when it does: the first screen does not wait a round trip.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { useSession, TAKER_ROLES } from '@/stores/session';
 
@@ -39,13 +40,13 @@ const routes: RouteRecordRaw[] = [
   { path: '/sign-in/wechat', name: 'sso-wechat', component: () => import('@/views/SsoCallbackView.vue'), props: { kind: 'wechat' }, meta: { public: true } },
   { path: '/sign-in/sso', name: 'sso-oidc', component: () => import('@/views/SsoCallbackView.vue'), props: { kind: 'oidc' }, meta: { public: true } },
   { path: '/', name: 'start', component: { render: () => null } },
-  { path: '/home', name: 'home', component: () => import('@/views/HomeView.vue') },
+  { path: '/home', name: 'home', component: () => import('@/views/HomeView.vue'), meta: { paintsFirst: true } },
   { path: '/order/new', name: 'order-new', component: () => import('@/views/OrderFormView.vue') },
-  { path: '/orders', name: 'orders', component: () => import('@/views/OrdersView.vue') },
+  { path: '/orders', name: 'orders', component: () => import('@/views/OrdersView.vue'), meta: { paintsFirst: true } },
   { path: '/orders/:id', name: 'order', component: () => import('@/views/OrderDetailView.vue'), props: true },
-  { path: '/board', name: 'board', component: () => import('@/views/BoardView.vue') },
-  { path: '/hall', name: 'hall', component: () => import('@/views/HallView.vue') },
-  { path: '/tasks', name: 'tasks', component: () => import('@/views/TasksView.vue') },
+  { path: '/board', name: 'board', component: () => import('@/views/BoardView.vue'), meta: { paintsFirst: true } },
+  { path: '/hall', name: 'hall', component: () => import('@/views/HallView.vue'), meta: { paintsFirst: true } },
+  { path: '/tasks', name: 'tasks', component: () => import('@/views/TasksView.vue'), meta: { paintsFirst: true } },
   { path: '/ideas', name: 'ideas', component: () => import('@/views/IdeasView.vue') },
   { path: '/ideas/:id', name: 'round', component: () => import('@/views/RoundView.vue'), props: true },
   { path: '/ideas/:id/new', name: 'proposal-new', component: () => import('@/views/ProposalFormView.vue'), props: true },
@@ -67,17 +68,43 @@ export const router = createRouter({
   scrollBehavior: () => ({ top: 0 }),
 });
 
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean;
+    /** The view renders before the profile is known and follows it reactively. */
+    paintsFirst?: boolean;
+  }
+}
+
+/** The profile on its way (one request however many navigations ask); a refusal signs out. */
+let loadingMe: Promise<boolean> | null = null;
+function profile(): Promise<boolean> {
+  const session = useSession();
+  loadingMe ??= session.loadMe().then(
+    () => true,
+    () => {
+      session.signOut();
+      return false;
+    },
+  ).finally(() => {
+    loadingMe = null;
+  });
+  return loadingMe;
+}
+
 router.beforeEach(async (to) => {
   const session = useSession();
   if (to.meta.public) return session.signedIn && to.name === 'signin' ? { name: 'start' } : true;
   if (!session.signedIn) return { name: 'signin', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
   if (!session.me) {
-    try {
-      await session.loadMe();
-    } catch {
-      session.signOut();
-      return { name: 'signin' };
+    const loaded = profile();
+    if (to.meta.paintsFirst) {
+      void loaded.then((ok) => {
+        if (!ok) void router.replace({ name: 'signin' });
+      });
+      return true;
     }
+    if (!(await loaded)) return { name: 'signin' };
   }
   if (to.name === 'start') return { name: landingFor(session.roles) };
   return true;
