@@ -1,6 +1,7 @@
 """Every main screen, in normal and in 长辈模式: axe-core finds no serious or critical violation,
-and elder mode really enlarges the text. With LINLI_SCREENSHOTS=<dir> the normal-mode screens are
-also saved there as 390×844 PNGs (how docs/screenshots/ is made: `make screenshots`)."""
+elder mode really enlarges the text, and a photo's delete button is a whole tap target. With
+LINLI_SCREENSHOTS=<dir> the normal-mode screens are also saved there as 390×844 PNGs (how
+docs/screenshots/ is made: `make screenshots`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Server, axe_violations
@@ -131,3 +133,21 @@ def test_elder_tab_names_do_not_run_into_each_other(phone_as, phone: str) -> Non
     gaps = [later[0] - earlier[1] for earlier, later in itertools.pairwise(spans)]
     assert min(gaps) >= 8, gaps  # a clear space between neighbours, not a run-on line
     expect(page.get_by_label("抢单大厅" if phone == VOLUNTEER else "派单台")).to_be_visible()
+
+
+@pytest.mark.parametrize(("elder", "least"), [(False, 44), (True, 48)], ids=["normal", "elder"])
+def test_a_photos_delete_button_is_a_full_tap_target(
+    phone_as, tmp_path: Path, elder: bool, least: int
+) -> None:
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (64, 64), (40, 90, 200)).save(photo)
+    page = phone_as(RESIDENT, elder=elder)
+    page.goto("/home")
+    _open_form(page)
+    page.locator("input[type='file']").set_input_files(str(photo))
+    delete = page.locator(".van-uploader__preview-delete")
+    expect(delete).to_have_count(1)
+    box = delete.bounding_box()
+    assert box and box["width"] >= least and box["height"] >= least, box
+    delete.click()
+    expect(page.locator(".van-uploader__preview")).to_have_count(0)
