@@ -97,8 +97,9 @@ async def test_precompressed_copies_are_sent_to_clients_that_accept_them(
 ) -> None:
     dist = tmp_path / "dist"
     (dist / "assets").mkdir(parents=True)
-    (dist / "index.html").write_text("<!doctype html><title>邻里</title>")
-    (dist / "index.html.gz").write_bytes(gzip.compress("<!doctype html><title>邻里</title>".encode()))
+    page_html = "<!doctype html><title>邻里</title>"
+    (dist / "index.html").write_text(page_html)
+    (dist / "index.html.gz").write_bytes(gzip.compress(page_html.encode()))
     script = dist / "assets" / "app-1234.js"
     script.write_text("console.log(1)")
     script.with_name("app-1234.js.gz").write_bytes(gzip.compress(b"console.log(1)"))
@@ -113,7 +114,9 @@ async def test_precompressed_copies_are_sent_to_clients_that_accept_them(
         assert brotli.headers["vary"] == "Accept-Encoding"
         assert "immutable" in brotli.headers["cache-control"]
 
-        gzipped = await client.get("/assets/app-1234.js", headers={"Accept-Encoding": "br;q=0, gzip"})
+        gzipped = await client.get(
+            "/assets/app-1234.js", headers={"Accept-Encoding": "br;q=0, gzip"}
+        )
         assert gzipped.headers["content-encoding"] == "gzip"
         assert gzipped.text == "console.log(1)"
 
