@@ -3,6 +3,7 @@
 in. Prints a Markdown table for docs/performance.md ("PWA budgets"). Not part of `make test`.
 
     cd benchmarks && npm ci && cd .. && uv run python benchmarks/pwa_budget.py [--runs 3]
+        [--skip-build] [--page "dispatch board"] [--keep DIR  (Lighthouse's JSON reports)]
 
 Signing in: the app keeps its token pair in localStorage under `linli.auth`. The script starts
 Debian Chromium with a debugging port, writes the pair on a same-origin JSON page (so no service
@@ -143,7 +144,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median)")
     parser.add_argument("--skip-build", action="store_true", help="measure the pwa/dist there is")
+    parser.add_argument("--page", choices=sorted(PAGES), action="append", help="only this page")
+    parser.add_argument("--keep", type=Path, help="copy Lighthouse's JSON reports into this folder")
     args = parser.parse_args()
+    pages = {name: PAGES[name] for name in args.page or PAGES}
 
     size = build(args.skip_build)
     tmp = Path(tempfile.mkdtemp(prefix="linli-bench-"))
@@ -163,7 +167,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/health/live", server)
         results: dict[str, list[dict]] = {}
-        for name, (phone, path) in PAGES.items():
+        for name, (phone, path) in pages.items():
             pair = token_pair(base, phone)
             for run in range(args.runs):
                 # A fresh profile per run: a cold load, nothing cached but the sign-in.
@@ -177,7 +181,11 @@ def main() -> None:
                 )
                 wait_for(f"http://127.0.0.1:{debug_port}/json/version", chrome)
                 sign_in(debug_port, base, pair)
-                result = lighthouse(debug_port, base + path, tmp / f"{name}-{run}.json")
+                report = tmp / f"{name.replace(' ', '-')}-{run}.json"
+                result = lighthouse(debug_port, base + path, report)
+                if args.keep:
+                    args.keep.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(report, args.keep / report.name)
                 results.setdefault(name, []).append(result)
                 chrome.terminate()
                 chrome.wait(timeout=10)
