@@ -10,7 +10,7 @@ endif
 PWA_SOURCES := $(shell find pwa -path pwa/node_modules -prune -o -path pwa/dist -prune -o -type f -print 2>/dev/null)
 TEST_DB ?= all
 
-.PHONY: run serve test audit fuzz lint fmt migrate demo-data install pwa api-types clean
+.PHONY: run serve test audit fuzz lint fmt migrate demo-data install pwa api-types screenshots clean
 
 ## run: install what is missing, migrate, seed demo data into an empty database, serve on :8000
 run: install pwa migrate demo-data serve
@@ -36,6 +36,11 @@ audit: install
 fuzz: install
 	LINLI_FUZZ_EXAMPLES=100 LINLI_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
 		$(UV) run pytest -q -s tests/security/test_fuzz.py
+
+## screenshots: redraw docs/screenshots/ (390×844, demo data) from the end-to-end tours in Chromium
+screenshots: install pwa
+	LINLI_SCREENSHOTS=docs/screenshots LINLI_TEST_DB=sqlite $(UV) run pytest -q \
+		tests/e2e/test_screens.py tests/e2e/test_notices.py tests/e2e/test_ventures.py
 
 lint: install
 	$(UV) run ruff check backend tests alembic scripts benchmarks
