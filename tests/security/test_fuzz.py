@@ -105,7 +105,10 @@ def test_fuzz_as(server: LiveServer, role: str, tmp_path: Path) -> None:
         command[command.index(CHECKS)] = "not_a_server_error"
         command += ["--include-path-regex", "^/open311"]
     else:
-        command += ["--exclude-path-regex", "^/open311"]
+        # The event stream never ends by design: signed in, each call held the run for the whole
+        # request timeout (30 s a role). Its answers are checked by the matrix against a real
+        # server and by tests/notify.
+        command += ["--exclude-path-regex", "^(/open311|/api/v1/events$)"]
     if phone is not None:
         command += ["--header", f"Authorization: Bearer {_token(server, phone)}"]
     done = subprocess.run(  # noqa: S603 — schemathesis from this environment
