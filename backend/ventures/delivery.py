@@ -29,7 +29,6 @@ from backend.ventures.bodies import (
     ExpenseCreate,
     MilestoneCreate,
     MilestoneDone,
-    ProjectDetail,
 )
 from backend.ventures.models import (
     BudgetAdjustment,
@@ -41,6 +40,9 @@ from backend.ventures.models import (
     Proposal,
 )
 from backend.ventures.project import project_view
+from backend.ventures.project_bodies import (
+    ProjectDetail,
+)
 
 PASS_MARK = 60
 

@@ -22,8 +22,10 @@ from backend.ventures.bodies import (
     MilestoneCreate,
     MilestoneDone,
     ModerateBody,
-    ProjectDetail,
     ReportBody,
+)
+from backend.ventures.project_bodies import (
+    ProjectDetail,
 )
 
 Db = NamedDependency[AsyncSession]

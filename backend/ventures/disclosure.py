@@ -20,17 +20,19 @@ from backend.errors import NotFound
 from backend.pagination import decode_cursor, encode_cursor
 from backend.ventures.access import area, areas
 from backend.ventures.bodies import (
-    DisclosurePublic,
     ObjectionPublic,
-    ProjectPublic,
     RoundPage,
     SelectionRow,
-    Totals,
 )
 from backend.ventures.models import Expense, Proposal, VentureRound
 from backend.ventures.objections import list_objections
 from backend.ventures.phases import at_least
 from backend.ventures.project import project_view
+from backend.ventures.project_bodies import (
+    DisclosurePublic,
+    ProjectPublic,
+    Totals,
+)
 from backend.ventures.rounds import present_round
 from backend.ventures.selection import selection_row
 

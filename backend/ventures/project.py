@@ -10,15 +10,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.ventures.bodies import (
-    AdjustmentPublic,
-    EvaluationPublic,
-    ExpensePublic,
-    MilestonePublic,
-    ProjectLine,
-    ProjectPublic,
-    TranchePublic,
-)
 from backend.ventures.models import (
     BudgetAdjustment,
     BudgetLine,
@@ -27,6 +18,15 @@ from backend.ventures.models import (
     Expense,
     Milestone,
     Proposal,
+)
+from backend.ventures.project_bodies import (
+    AdjustmentPublic,
+    EvaluationPublic,
+    ExpensePublic,
+    MilestonePublic,
+    ProjectLine,
+    ProjectPublic,
+    TranchePublic,
 )
 
 

@@ -10,7 +10,13 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.ventures import disclosure
-from backend.ventures.bodies import DisclosurePublic, ProjectPublic, RoundPage
+from backend.ventures.bodies import (
+    RoundPage,
+)
+from backend.ventures.project_bodies import (
+    DisclosurePublic,
+    ProjectPublic,
+)
 
 Db = NamedDependency[AsyncSession]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
