@@ -32,28 +32,28 @@ run <code>make run</code> (it builds <code>pwa/</code> when Node.js is installed
 PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
 
 
-def _accepted(header: str) -> set[str]:
-    """Codings the client accepts (RFC 9110 Accept-Encoding); q=0 or a garbled weight refuses."""
-    codings = set()
+def _weights(header: str) -> dict[str, float]:
+    """Each coding the client names (RFC 9110 Accept-Encoding) with its weight; a garbled
+    weight counts as 0, a refusal."""
+    weights = {}
     for part in header.lower().split(","):
         coding, *params = (p.strip() for p in part.split(";"))
         weight = next((p[2:] for p in params if p.startswith("q=")), "1")
         try:
-            accepted = float(weight) > 0
+            weights[coding] = float(weight)
         except ValueError:
-            accepted = False
-        if coding and accepted:
-            codings.add(coding)
-    return codings
+            weights[coding] = 0.0
+    return weights
 
 
 def _encoded(found: Path, accept_encoding: str) -> tuple[Path, str | None, bool]:
-    """The file to send, its Content-Encoding, and whether a compressed copy exists at all."""
+    """The file to send, its Content-Encoding, and whether a compressed copy exists at all.
+    A coding named with q=0 is refused even when `*` would otherwise accept it."""
     copies = [(c, found.with_name(found.name + s)) for c, s in PRECOMPRESSED]
     copies = [(c, p) for c, p in copies if p.is_file()]
-    accepted = _accepted(accept_encoding)
+    weights = _weights(accept_encoding)
     for coding, copy in copies:
-        if coding in accepted or "*" in accepted:
+        if weights.get(coding, weights.get("*", 0.0)) > 0:
             return copy, coding, True
     return found, None, bool(copies)
 

@@ -120,6 +120,8 @@ async def test_precompressed_copies_are_sent_to_clients_that_accept_them(
         assert gzipped.headers["content-encoding"] == "gzip"
         assert gzipped.text == "console.log(1)"
 
+        wildcard = await client.get("/assets/app-1234.js", headers={"Accept-Encoding": "br;q=0, *"})
+        assert wildcard.headers["content-encoding"] == "gzip"  # `*` does not undo br;q=0
         plain = await client.get("/assets/app-1234.js", headers={"Accept-Encoding": "identity"})
         assert "content-encoding" not in plain.headers
         assert plain.text == "console.log(1)" and plain.headers["vary"] == "Accept-Encoding"
