@@ -10,6 +10,7 @@ screens under test take over."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
@@ -251,3 +252,33 @@ def test_a_worker_finds_an_idea_eligible_and_a_reviewer_scores_it(phone_as, serv
     expect(reviewer.locator(".van-cell").filter(has_text="预算略高，其余可行")).to_contain_text(
         "72 / 100"
     )
+
+
+def test_the_phase_row_keeps_english_names_apart_and_shows_the_current_phase(
+    phone_as, server: Server
+) -> None:
+    """Seven phase names fit 390 px in Chinese, not in English: the row scrolls instead of
+    printing "Implementing" over its neighbours, and opens on the round's current phase."""
+    rid = server.request("GET", "/api/v1/ventures/rounds?phase=supporting", phone=WORKER)["items"][
+        0
+    ]["id"]
+    page = phone_as(WORKER, locale="en")
+    page.goto(f"/ideas/{rid}")
+    titles = page.locator(".steps .van-step__title")
+    expect(titles).to_have_count(7)
+    # Where each name's text starts and ends (not its box, which Vant lets text overflow).
+    spans = titles.evaluate_all(
+        """(all) => all.map((title) => {
+            const range = document.createRange();
+            range.selectNodeContents(title);
+            const r = range.getBoundingClientRect();
+            return [r.left, r.right];
+        })"""
+    )
+    gaps = [later[0] - earlier[1] for earlier, later in itertools.pairwise(spans)]
+    assert min(gaps) >= 8, gaps
+    current = page.locator(".steps .van-step--process .van-step__title")
+    expect(current).to_have_text("Supporting")
+    box = current.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert axe_violations(page) == []
