@@ -109,11 +109,12 @@ async def build(session: AsyncSession, community_ids: list[int], period: str | N
             HoursEntry.community_id.in_(community_ids), HoursEntry.month.in_(months)
         )
     )
+    within_hour = deadlines.soon_until(now, 60)
     overdue, soon = (
         await session.execute(
             select(
-                func.sum(case((deadlines.due_filter("overdue", now, 60), 1), else_=0)),
-                func.sum(case((deadlines.due_filter("soon", now, 60), 1), else_=0)),
+                func.sum(case((deadlines.due_filter("overdue", now, within_hour), 1), else_=0)),
+                func.sum(case((deadlines.due_filter("soon", now, within_hour), 1), else_=0)),
             ).where(mine, Order.status.in_(deadlines.OPEN))
         )
     ).one()

@@ -9,6 +9,7 @@ urgent before normal at the same instant; their cursor carries (deadline, id).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, or_
 
@@ -22,15 +23,17 @@ pending_deadline = case((Order.status == "submitted", Order.respond_by), else_=O
 urgent_first = case((Order.urgency == "urgent", 0), else_=1)
 
 
-def due_filter(due: str, now: datetime, soon_minutes: int) -> ColumnElement[bool]:
+def due_filter(due: str, now: Any, soon_until: Any) -> ColumnElement[bool]:
+    """`now` and `soon_until` (now + the due-soon window) are datetimes or bound parameters
+    (the order lists build their statement once and bind them per request)."""
     is_open = Order.status.in_(OPEN)
     if due == "overdue":
         return and_(is_open, pending_deadline <= now)
-    return and_(
-        is_open,
-        pending_deadline > now,
-        pending_deadline <= now + timedelta(minutes=soon_minutes),
-    )
+    return and_(is_open, pending_deadline > now, pending_deadline <= soon_until)
+
+
+def soon_until(now: datetime, soon_minutes: int) -> datetime:
+    return now + timedelta(minutes=soon_minutes)
 
 
 def deadline_order() -> tuple:
@@ -42,8 +45,8 @@ def encode_deadline_cursor(deadline: datetime, urgency: str, order_id: int) -> s
     return encode_key(deadline.astimezone(UTC).isoformat(), rank, order_id)
 
 
-def after_deadline_cursor(cursor: str) -> ColumnElement[bool]:
-    """Rows strictly after the cursor in (deadline, urgency rank, id) order."""
+def decode_deadline_cursor(cursor: str) -> tuple[datetime, int, int]:
+    """The (deadline, urgency rank, id) a deadline cursor carries; another shape is a 422."""
     at_text, rank_text, id_text = decode_key(cursor, 3)
     try:
         at, rank, order_id = datetime.fromisoformat(at_text), int(rank_text), int(id_text)
@@ -51,6 +54,12 @@ def after_deadline_cursor(cursor: str) -> ColumnElement[bool]:
         raise Invalid("cursor", "not a cursor this API handed out") from exc
     if at.tzinfo is None:
         raise Invalid("cursor", "not a cursor this API handed out")
+    return at, rank, order_id
+
+
+def after_deadline(at: Any, rank: Any, order_id: Any) -> ColumnElement[bool]:
+    """Rows strictly after (at, rank, order_id) in (deadline, urgency rank, id) order; values
+    or bound parameters."""
     return or_(
         pending_deadline > at,
         and_(pending_deadline == at, urgent_first > rank),
