@@ -16,14 +16,14 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.context import client_ip
 from backend.audit.models import AuditActor, AuditEntry, AuditEntryPublic, AuditPage, VerifyResult
 from backend.auth.caller import Caller
 from backend.auth.models import User
-from backend.db import utcnow
+from backend.db import flush_pending, utcnow
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.validation import mask_phone
 
@@ -49,21 +49,22 @@ def _scrub(value: Any) -> Any:
     return walk(value)
 
 
+_HASHED = ("seq", "actor_id", "actor_role", "action", "target_type", "target_id")
+_HASHED += ("community_id", "before", "after", "ip", "prev_hash")
+# The appending statements, built once (Core: no ORM object or flush on every write's path).
+_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_TAIL = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_APPEND = insert(_TABLE)
+
+
 def entry_hash(entry: AuditEntry) -> str:
-    fields = {
-        "seq": entry.seq,
-        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor_id": entry.actor_id,
-        "actor_role": entry.actor_role,
-        "action": entry.action,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "community_id": entry.community_id,
-        "before": entry.before,
-        "after": entry.after,
-        "ip": entry.ip,
-        "prev_hash": entry.prev_hash,
-    }
+    return _hash({k: getattr(entry, k) for k in (*_HASHED, "at")})
+
+
+def _hash(entry: dict[str, Any]) -> str:
+    fields = {k: entry[k] for k in _HASHED}
+    fields["at"] = entry["at"].astimezone(UTC).isoformat(timespec="microseconds")
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -88,29 +89,30 @@ async def record(
     after: dict | None = None,
     ip: str | None = None,
     at: datetime | None = None,
-) -> AuditEntry:
-    """Append one entry to the chain in the caller's transaction (call it just before commit)."""
+) -> dict[str, Any]:
+    """Append one entry to the chain in the caller's transaction (call it just before commit).
+
+    Returns the entry's columns (`seq`, `hash`, … as written)."""
+    await flush_pending(session)  # the caller's pending rows first, before the lock is taken
     if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    last = await session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
-    entry = AuditEntry(
-        seq=(last.seq + 1) if last else 1,
-        at=at or utcnow(),
-        actor_id=actor.id if actor else None,
-        actor_role=_role(actor, community_id),
-        action=action,
-        target_type=target[0],
-        target_id=None if target[1] is None else str(target[1]),
-        community_id=community_id,
-        before=_scrub(before) if before is not None else None,
-        after=_scrub(after) if after is not None else None,
-        ip=ip if ip is not None else client_ip.get(),
-        prev_hash=last.hash if last else GENESIS,
-        hash="",
-    )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    await session.flush()
+        await session.execute(_LOCK, {"key": _LOCK_KEY})
+    last = (await session.execute(_TAIL)).first()
+    entry = {
+        "seq": (last.seq + 1) if last else 1,
+        "at": at or utcnow(),
+        "actor_id": actor.id if actor else None,
+        "actor_role": _role(actor, community_id),
+        "action": action,
+        "target_type": target[0],
+        "target_id": None if target[1] is None else str(target[1]),
+        "community_id": community_id,
+        "before": _scrub(before) if before is not None else None,
+        "after": _scrub(after) if after is not None else None,
+        "ip": ip if ip is not None else client_ip.get(),
+        "prev_hash": last.hash if last else GENESIS,
+    }
+    entry["hash"] = _hash(entry)
+    await session.execute(_APPEND, entry)
     return entry
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -17,6 +18,7 @@ from backend.errors import Unauthorized
 _ISSUER = "linli"
 
 
+@functools.lru_cache(maxsize=4)  # one secret per app: derived once, not on every request
 def _key(secret: str) -> OctKey:
     return OctKey.import_key(hashlib.sha256(("jwt:" + secret).encode()).digest())
 

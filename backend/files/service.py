@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
@@ -21,6 +21,16 @@ from backend.errors import Invalid, NotFound
 from backend.files.images import clean_image
 from backend.files.models import FilePublic, StoredFile, present_file
 from backend.files.storage import Storage
+
+# An order's photos, as every order answer (and so every transition's) reads them: built once,
+# plain rows of the columns shown (present_file), no ORM objects.
+_FILE = StoredFile.__table__  # type: ignore[attr-defined]
+_SHOWN = ("id", "content_type", "size", "width", "height", "order_id", "created_at")
+_OF_ORDER = (
+    select(*(_FILE.c[n] for n in _SHOWN))
+    .where(_FILE.c.order_id == bindparam("order_id"))
+    .order_by(_FILE.c.id)
+)
 
 
 async def upload(
@@ -108,7 +118,5 @@ async def check_usable(session: AsyncSession, *, caller: Caller, photo_ids: list
 
 
 async def of_order(session: AsyncSession, order_id: int) -> list[FilePublic]:
-    rows = await session.scalars(
-        select(StoredFile).where(StoredFile.order_id == order_id).order_by(StoredFile.id)
-    )
-    return [present_file(r) for r in rows]
+    rows = await session.execute(_OF_ORDER, {"order_id": order_id})
+    return [present_file(r) for r in rows]  # type: ignore[arg-type]

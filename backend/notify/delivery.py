@@ -74,28 +74,33 @@ async def deliver(database: Database, sms: SmsSender, notices: list[dict[str, An
     now = utcnow()
     people = sorted({n["user_id"] for n in notices})
     # Read what is needed without a transaction (reads only, db.PLAIN_READ): none is held
-    # across network calls. Each person's phone and preferences come in one query.
+    # across network calls. Each person's phone, preferences and devices come in one query;
+    # whether an order was placed by a proxy only when the notice does not already say.
     async with database.plain_read_sessions() as session:
         rows = await session.execute(
-            select(User.id, User.phone, NotificationPreference)
+            select(User.id, User.phone, NotificationPreference, Device)
             .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+            .outerjoin(Device, Device.user_id == User.id)
             .where(User.id.in_(people))
+            .order_by(User.id, Device.id)
         )
         prefs: dict[int, NotificationPreference] = {}
         phones: dict[int, str] = {}
-        for user_id, phone, pref in rows:
+        devices: dict[int, list[Device]] = {}
+        for user_id, phone, pref, device in rows:
             phones[user_id] = phone
             if pref is not None:
                 prefs[user_id] = pref
-        devices: dict[int, list[Device]] = {}
-        for device in await session.scalars(select(Device).where(Device.user_id.in_(people))):
-            devices.setdefault(device.user_id, []).append(device)
-        order_ids = {n["order_id"] for n in notices if n["order_id"] is not None}
-        proxied = set(
-            await session.scalars(
-                select(Order.id).where(Order.id.in_(order_ids), Order.proxy_id.is_not(None))
+            if device is not None:
+                devices.setdefault(user_id, []).append(device)
+        proxied = {n["order_id"] for n in notices if n.get("proxied")}
+        unknown = {n["order_id"] for n in notices if n.get("proxied") is None} - {None}
+        if unknown:
+            proxied |= set(
+                await session.scalars(
+                    select(Order.id).where(Order.id.in_(unknown), Order.proxy_id.is_not(None))
+                )
             )
-        )
     key = None
     if devices:
         async with database.writer_sessions() as session:

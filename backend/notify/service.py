@@ -6,11 +6,11 @@ caller's session and never commits, so a notice exists exactly when the change i
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.caller import Caller
-from backend.db import utcnow
+from backend.db import flush_pending, utcnow
 from backend.errors import NotFound
 from backend.notify.delivery import deliver_after_commit
 from backend.notify.events import Event, publish_after_commit
@@ -23,6 +23,10 @@ from backend.notify.models import (
 )
 from backend.pagination import decode_cursor, encode_cursor
 
+# Built once, Core: a notice is written on most transitions of the order loop (see events.py).
+_TABLE = Notification.__table__  # type: ignore[attr-defined]
+_INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+
 
 async def notify(
     session: AsyncSession,
@@ -31,41 +35,45 @@ async def notify(
     kind: str,
     payload: dict,
     order_id: int | None = None,
+    proxied: bool | None = None,
 ) -> None:
     """Tell each of `user_ids` about `kind` (a stable code such as `order.accepted`).
 
     Adds one inbox row per distinct person to the caller's transaction, and an `inbox.new` live
     event published after it commits; never commits itself (the caller does).
     `payload` is JSON the PWA fills its translated text with (numbers, names, ids — no prose).
+    `proxied`: whether the order was placed by a worker for someone (SMS by default), when the
+    caller knows; otherwise delivery looks it up.
     """
     people = list(dict.fromkeys(user_ids))  # once per person, in the order given
     if not people:
         return
+    await flush_pending(session)  # the order a notice names may still be pending
     now = utcnow()
     rows = [
-        Notification(
-            user_id=user_id, kind=kind, payload=dict(payload), order_id=order_id, created_at=now
-        )
-        for user_id in people
-    ]
-    session.add_all(rows)
+        {"user_id": u, "kind": kind, "payload": dict(payload), "order_id": order_id,
+         "created_at": now, "read_at": None}
+        for u in people
+    ]  # fmt: skip
+    ids = (await session.execute(_INSERT, rows)).scalars().all()
     # Their open apps update the unread badge (and fetch the inbox) once this commits.
     await publish_after_commit(
         session,
         Event(kind="inbox.new", user_ids=people, payload={"kind": kind, "order_id": order_id}),
     )
-    # The flush above gave the rows their ids; push and SMS go out after the commit.
+    # Push and SMS go out after the commit.
     deliver_after_commit(
         session,
         [
             {
-                "id": r.id,
-                "user_id": r.user_id,
+                "id": notice_id,
+                "user_id": r["user_id"],
                 "kind": kind,
-                "payload": r.payload,
+                "payload": r["payload"],
                 "order_id": order_id,
+                "proxied": proxied,
             }
-            for r in rows
+            for notice_id, r in zip(ids, rows, strict=True)
         ],
     )
 

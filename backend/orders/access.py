@@ -57,13 +57,14 @@ def _lists_kind_sqlite(element: _ListsKind, compiler: SQLCompiler, **kw: Any) ->
     return f"EXISTS (SELECT 1 FROM {each} WHERE json_each.value = '{element.kind}')"  # noqa: S608
 
 
-def may_take_sql(caller: Caller) -> ColumnElement[bool]:
+def may_take_sql(party: Any) -> ColumnElement[bool]:
     """`may_take` as a condition on the category row, for the communities where the caller
     volunteers (the hall's own filter): the hall's page query takes its categories in a
-    subquery instead of looking them up in a round trip of their own first."""
+    subquery instead of looking them up in a round trip of their own first. `party`: the
+    communities where the caller is a party member (a list, or an expanding bound parameter),
+    None where they are one nowhere."""
     takes: ColumnElement[bool] = _ListsKind(Category.taker_kinds, "volunteer")
-    party = caller.communities_with("party_member")
-    if party:
+    if party is not None:
         takes = or_(
             takes,
             Category.community_id.in_(party) & _ListsKind(Category.taker_kinds, "party_member"),

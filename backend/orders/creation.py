@@ -4,6 +4,14 @@ outside system through an integration key (Open311) — one path for all three.
 `Idempotency-Key`: the key's record and the order are written in one transaction under a unique
 (caller, key) constraint. A retry finds the record and gets the first answer back; of two
 concurrent first tries, the loser hits the constraint, rolls back, and answers the winner's.
+
+The order's number (`20261122-0007`) is taken in a short transaction of its own, before that one
+(`take_number`): the day's counter row is locked from its increment to its commit, so numbering
+inside the order's transaction made every create in the process queue behind the one before it
+for all of that transaction's round trips. The price is a gap: a create that fails after its
+number was taken (a lost idempotency race, a database error) leaves its number unused. Numbers
+stay unique and in the order they were taken; nothing counts on them being gapless (the audit
+chain, not the numbers, is what shows that nothing went missing).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -94,6 +102,14 @@ async def next_order_number(session: AsyncSession, now: datetime) -> str:
     )
     sequence = (await session.execute(statement)).scalar_one()
     return f"{day}-{sequence:04d}"
+
+
+async def take_number(session: AsyncSession, now: datetime) -> str:
+    """The next number of the day, committed at once (see the module docstring): this ends the
+    session's transaction (so far only reads), and the order is written in the next one."""
+    number = await next_order_number(session, now)
+    await session.commit()
+    return number
 
 
 async def _resident_account(
@@ -189,13 +205,14 @@ async def create_order(
             return replay
     category = await _validate(session, caller, body, origin)
     now = utcnow()
+    number = await take_number(session, now)
     resident, proxy_id = await _resident(session, caller, body, origin)
     building_id, room = body.building_id, body.room
     # Default to the resident's home address — but not for an outside report, which says where.
     if building_id is None and room is None and origin is None:
         building_id, room = resident.home_building_id, resident.home_room
     order = Order(
-        number=await next_order_number(session, now),
+        number=number,
         community_id=body.community_id,
         category_id=category.id,  # type: ignore[arg-type]
         status="submitted",
@@ -220,16 +237,18 @@ async def create_order(
     session.add(order)
     await session.flush()
     await files.attach(session, caller=caller, photo_ids=body.photo_ids, order_id=order.id)
-    session.add(
-        OrderEvent(
-            order_id=order.id,  # type: ignore[arg-type]
-            at=now,
-            actor_id=caller.id,
-            actor_role="integration" if origin else "worker" if proxy_id else "resident",
-            action="submit",
-            from_status=None,
-            to_status="submitted",
-        )
+    await session.execute(
+        insert(OrderEvent.__table__),  # type: ignore[attr-defined]
+        {
+            "order_id": order.id,
+            "at": now,
+            "actor_id": caller.id,
+            "actor_role": "integration" if origin else "worker" if proxy_id else "resident",
+            "action": "submit",
+            "from_status": None,
+            "to_status": "submitted",
+            "note": None,
+        },
     )
     await announce(session, order, category, "submit", "submitted", {}, caller.id)
     if origin is not None:

@@ -69,5 +69,10 @@ async def announce(
     told = [u for u in told if u != actor_id]
     if told:
         await notify(
-            session, user_ids=told, kind=f"order.{action}", payload=payload, order_id=order.id
+            session,
+            user_ids=told,
+            kind=f"order.{action}",
+            payload=payload,
+            order_id=order.id,
+            proxied=order.proxy_id is not None,
         )

@@ -1,4 +1,5 @@
-"""Reading orders (one joined query per page) and moving them through the workflow.
+"""Reading one order (the joined columns every answer shows) and moving orders through the
+workflow; the lists are in lists.py.
 
 Every transition is one conditional UPDATE guarded by the status it leaves (and, for a claim,
 by the order still being unclaimed): the row count decides 200 or 409, never a read-then-write.
@@ -6,34 +7,33 @@ by the order still being unclaimed): the row count decides 200 or 409, never a r
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     FromClause,
     Join,
     Select,
     Subquery,
-    and_,
-    false,
-    or_,
+    Update,
+    bindparam,
+    insert,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from backend import audit
 from backend.auth.caller import VOLUNTEER_ROLES, Caller
 from backend.auth.models import Membership, User
 from backend.catalog.models import Category, Provider, ProviderCommunity
-from backend.db import plain_reads_from_here, utcnow
+from backend.db import flush_pending, plain_reads_from_here, utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.files import service as files
 from backend.orders import workflow
-from backend.orders.access import display_role, lost_claim, may_take, may_take_sql, relations
+from backend.orders.access import display_role, lost_claim, may_take, relations
 from backend.orders.live import announce
 from backend.orders.models import (
     CompleteBody,
@@ -41,21 +41,16 @@ from backend.orders.models import (
     Order,
     OrderDetail,
     OrderEvent,
-    OrderPage,
     RateBody,
     Rating,
     ReasonBody,
 )
-from backend.orders.present import present_detail, present_order, present_timeline
-from backend.pagination import decode_cursor, encode_cursor
+from backend.orders.present import present_detail, present_timeline
 from backend.places.models import Building
-from backend.quality import deadlines
 from backend.volunteers import hours
 
-VIEWS = ("mine", "community", "pool", "assigned")
 # What a transition's audit entry records beyond the status change (no personal text).
 AUDITED = ("dispatch_mode", "assignee_user_id", "assignee_provider_id", "hours")
-Actor = aliased(User)
 
 # The columns the answers show (present.py), as plain Core rows: building ORM objects for eight
 # joined tables cost more than the query itself (docs/performance.md), and a user row carries
@@ -100,8 +95,39 @@ def _joined(start: FromClause) -> Join:
 
 _ALL_ROWS = select(*_COLUMNS).select_from(_joined(_ORDER))
 
+# The statements of a transition and of the detail it answers, built once: every write runs
+# them, and building a statement (and its cache key) costs the worker more than sending it.
+_EVENT, _ACTOR = OrderEvent.__table__, _USER.alias("actor")  # type: ignore[attr-defined]
+_LOAD = (
+    select(Order, Category)
+    .join(Category, Category.id == Order.category_id)
+    .where(Order.id == bindparam("order_id"))
+)
+_ONE = _ALL_ROWS.where(_ORDER.c.id == bindparam("order_id"))
+_TIMELINE = (
+    select(*_EVENT.columns, _ACTOR.c.id.label("actor_user_id"), _ACTOR.c.name.label("actor_name"))
+    .outerjoin(_ACTOR, _ACTOR.c.id == _EVENT.c.actor_id)
+    .where(_EVENT.c.order_id == bindparam("order_id"))
+    .order_by(_EVENT.c.id)
+)
+_ADD_EVENT = insert(_EVENT)
 
-def _rows(page: Subquery | None = None) -> Select:
+
+@functools.cache
+def _guarded_update(columns: tuple[str, ...], claim: bool) -> Update:
+    """A transition's UPDATE, guarded by the status it leaves (and, for a claim, by the order
+    still being in the pool, unclaimed), setting `columns`: built once per shape."""
+    guard = [
+        _ORDER.c.id == bindparam("guard_id", type_=_ORDER.c.id.type),
+        _ORDER.c.status == bindparam("guard_status", type_=_ORDER.c.status.type),
+    ]
+    if claim:
+        guard += [_ORDER.c.dispatch_mode == "pool", _ORDER.c.assignee_user_id.is_(None)]
+    sets = {c: bindparam(f"set_{c}", type_=_ORDER.c[c].type) for c in columns}
+    return update(_ORDER).where(*guard).values(sets)
+
+
+def order_rows(page: Subquery | None = None) -> Select:
     """With `page` (a subquery of order ids), only those orders, joined from the ids outwards:
     nine tables are past PostgreSQL's join_collapse_limit, so the order written is the order
     planned, and the page must come first."""
@@ -110,97 +136,11 @@ def _rows(page: Subquery | None = None) -> Select:
     return select(*_COLUMNS).select_from(_joined(page.join(_ORDER, _ORDER.c.id == page.c.id)))
 
 
-def _view_filter(caller: Caller, view: str) -> ColumnElement[bool]:
-    if view == "mine":
-        return or_(Order.resident_id == caller.id, Order.proxy_id == caller.id)
-    if view == "community":
-        return Order.community_id.in_(caller.communities_with("worker", "admin"))
-    if view == "assigned":
-        mine = Order.assignee_user_id == caller.id
-        if caller.provider_ids:
-            mine = or_(mine, Order.assignee_provider_id.in_(sorted(caller.provider_ids)))
-        return mine
-    # pool: dispatched to the hall, in a community where the caller volunteers, of a category
-    # they may take (a subquery, so the page stays one round trip).
-    communities = caller.communities_with(*VOLUNTEER_ROLES)
-    if not communities:
-        return false()
-    eligible = select(Category.id).where(
-        Category.community_id.in_(communities), may_take_sql(caller)
-    )
-    return and_(
-        Order.status == "dispatched",
-        Order.dispatch_mode == "pool",
-        Order.community_id.in_(communities),
-        Order.category_id.in_(eligible),
-        Order.resident_id != caller.id,
-    )
-
-
-async def list_orders(
-    session: AsyncSession,
-    *,
-    caller: Caller,
-    view: str,
-    status: str | None,
-    category_id: int | None,
-    cursor: str | None,
-    limit: int,
-    due: str | None = None,
-    sort: str = "newest",
-    soon_minutes: int = 60,
-) -> OrderPage:
-    """`due` keeps open orders whose pending deadline passed (`overdue`) or comes within
-    `soon_minutes` (`soon`); `sort=deadline` lists the most pressing first (quality/deadlines)."""
-    now = utcnow()
-    # The page's ids first, from the order table alone, then the joins for those rows only:
-    # with the joins inside, PostgreSQL may cost "walk the primary key backwards until 21 rows
-    # match" below "find the few matching rows by index, then sort" (seconds, not ms, for a
-    # resident's orders at 10M).
-    page = select(Order.id).where(_view_filter(caller, view))
-    if status is not None:
-        page = page.where(Order.status == status)
-    if category_id is not None:
-        page = page.where(Order.category_id == category_id)
-    if due is not None:
-        page = page.where(deadlines.due_filter(due, now, soon_minutes))
-    if sort == "deadline":
-        page = page.where(Order.status.in_(deadlines.OPEN))
-        if cursor is not None:
-            page = page.where(deadlines.after_deadline_cursor(cursor))
-        order = deadlines.deadline_order()
-    else:
-        if cursor is not None:
-            page = page.where(Order.id < decode_cursor(cursor))
-        order = (Order.id.desc(),)
-    ids = page.order_by(*order).limit(limit + 1).subquery("page")
-    query = _rows(ids).order_by(*order)
-    rows = (await session.execute(query)).all()
-    items = [present_order(r, caller, now) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = (
-            deadlines.encode_deadline_cursor(
-                deadlines.pending_deadline_of(last), last.urgency, last.id
-            )
-            if sort == "deadline"
-            else encode_cursor(last.id)
-        )
-    return OrderPage(items=items, next_cursor=next_cursor)
-
-
 async def _load(
     session: AsyncSession, caller: Caller, order_id: int, *, claiming: bool = False
 ) -> tuple[Order, Category]:
     """The order and its category as ORM objects, for a transition to act on."""
-    row = (
-        await session.execute(
-            select(Order, Category)
-            .join(Category, Category.id == Order.category_id)
-            .where(Order.id == order_id)
-        )
-    ).first()
+    row = (await session.execute(_LOAD, {"order_id": order_id})).first()
     if row is not None and relations(row[0], row[1].taker_kinds, caller):
         return row[0], row[1]
     if claiming and row is not None and lost_claim(row[0], row[1].taker_kinds, caller):
@@ -209,21 +149,10 @@ async def _load(
 
 
 async def get_order(session: AsyncSession, *, caller: Caller, order_id: int) -> OrderDetail:
-    row = (await session.execute(_rows().where(Order.id == order_id))).first()
+    row = (await session.execute(_ONE, {"order_id": order_id})).first()
     if row is None or not relations(row, row.taker_kinds, caller):
         raise NotFound("order.not_found", "no such order among those you may see")
-    events = (
-        await session.execute(
-            select(
-                *OrderEvent.__table__.columns,  # type: ignore[attr-defined]
-                Actor.id.label("actor_user_id"),
-                Actor.name.label("actor_name"),
-            )
-            .outerjoin(Actor, Actor.id == OrderEvent.actor_id)
-            .where(OrderEvent.order_id == order_id)
-            .order_by(OrderEvent.id)
-        )
-    ).all()
+    events = (await session.execute(_TIMELINE, {"order_id": order_id})).all()
     photos = await files.of_order(session, order_id)
     return present_detail(row, caller, utcnow(), present_timeline(events), photos=photos)
 
@@ -315,7 +244,7 @@ async def act(
     if not workflow.within_time_limit(action, order.completed_at, now):
         raise Conflict("order.reopen_window_passed", "reopening is possible for 7 days only")
 
-    guard = [Order.id == order.id, Order.status == order.status]
+    claim = False
     values: dict[str, Any] = {}
     note = getattr(body, "reason", None) or getattr(body, "note", None)
     lost_code = "order.changed_meanwhile"
@@ -328,7 +257,7 @@ async def act(
         }
         if "claimant" in rel and order.dispatch_mode == "pool":
             values["assignee_user_id"] = caller.id
-            guard += [Order.dispatch_mode == "pool", Order.assignee_user_id.is_(None)]
+            claim = True
             lost_code = "order.already_claimed"
     elif action in ("decline", "reopen", "complaint"):
         values = _clear_assignment()
@@ -357,26 +286,28 @@ async def act(
     elif action in ("cancel", "reject"):
         assert isinstance(body, ReasonBody)
 
+    await flush_pending(session)  # a rating added above goes first, as under the ORM's UPDATE
+    sets = {"status": transition.target, "updated_at": now, **values}
     result = await session.execute(
-        update(Order)
-        .where(*guard)
-        .values(status=transition.target, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
+        _guarded_update(tuple(sets), claim),
+        {"guard_id": order.id, "guard_status": order.status}
+        | {f"set_{c}": v for c, v in sets.items()},
     )
     if result.rowcount != 1:
         await session.rollback()
         raise Conflict(lost_code, "someone else changed this order first")
-    session.add(
-        OrderEvent(
-            order_id=order.id,
-            at=now,
-            actor_id=caller.id,
-            actor_role=display_role(caller, order.community_id, rel),
-            action=action,
-            from_status=order.status,
-            to_status=transition.target,
-            note=note,
-        )
+    await session.execute(
+        _ADD_EVENT,
+        {
+            "order_id": order.id,
+            "at": now,
+            "actor_id": caller.id,
+            "actor_role": display_role(caller, order.community_id, rel),
+            "action": action,
+            "from_status": order.status,
+            "to_status": transition.target,
+            "note": note,
+        },
     )
     await announce(session, order, category, action, transition.target, values, caller.id)
     # Last before the commit: every write of this request queues for the chain's tail here.
