@@ -4,6 +4,7 @@ in. Prints a Markdown table for docs/performance.md ("PWA budgets"). Not part of
 
     cd benchmarks && npm ci && cd .. && uv run python benchmarks/pwa_budget.py [--runs 3]
         [--skip-build] [--page "dispatch board"] [--keep DIR  (Lighthouse's JSON reports)]
+        [--out FILE  (every run and the load averages as JSON, for benchmarks/results/)]
 
 Signing in: the app keeps its token pair in localStorage under `linli.auth`. The script starts
 Debian Chromium with a debugging port, writes the pair on a same-origin JSON page (so no service
@@ -146,10 +147,14 @@ def main() -> None:
     parser.add_argument("--skip-build", action="store_true", help="measure the pwa/dist there is")
     parser.add_argument("--page", choices=sorted(PAGES), action="append", help="only this page")
     parser.add_argument("--keep", type=Path, help="copy Lighthouse's JSON reports into this folder")
+    parser.add_argument("--out", type=Path, help="write every run and the load averages as JSON")
     args = parser.parse_args()
     pages = {name: PAGES[name] for name in args.page or PAGES}
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
     size = build(args.skip_build)
+    # The machine is shared: the load around the measurement says how far to trust it.
+    load_before = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="linli-bench-"))
     db_url = f"sqlite+aiosqlite:///{tmp / 'linli.db'}"
     asyncio.run(prepare(db_url))
@@ -197,10 +202,13 @@ def main() -> None:
         server.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    load = os.getloadavg()[0]
+    load_after = os.getloadavg()
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
+        f"Chromium {chromium_version()}"
+    )
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f}; "
-        f"{platform.system()} {platform.release()}; Chromium {chromium_version()}"
+        f"machine: {machine}; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
     print(f"initial JS+CSS: {size} KB gzip (budget 150 KB)\n")
     print("| page | performance | accessibility | FCP ms | LCP ms | TBT ms | CLS | runs |")
@@ -219,6 +227,16 @@ def main() -> None:
         failed = sorted({a for r in runs for a in r["failed_a11y"]})
         if failed:
             print(f"|   failed accessibility audits: {', '.join(failed)} |||||||")
+    if args.out:
+        record = {
+            "started": started,
+            "machine": machine,
+            "load_before": load_before,
+            "load_after": load_after,
+            "initial_js_css_kb_gzip": size,
+            "pages": results,
+        }
+        args.out.write_text(json.dumps(record, indent=2) + "\n")
 
 
 def chromium_version() -> str:

@@ -4,6 +4,7 @@
 // navigations with index.html, and caches no API answers at all.
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import VueI18n from '@intlify/unplugin-vue-i18n/vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath, URL } from 'node:url';
 import { iconFontAsFile } from './build/icon-font';
@@ -16,15 +17,28 @@ export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   plugins: [
     vue(),
+    // The locale files become vue-i18n's message ASTs at build time, and the app ships vue-i18n's
+    // runtime-only build without the message compiler: no compiling each message on first use.
+    VueI18n({
+      include: [fileURLToPath(new URL('./src/locales/**', import.meta.url))],
+      runtimeOnly: true,
+      dropMessageCompiler: true,
+      compositionOnly: true, // vue-i18n's legacy API compiled out
+      fullInstall: false, // no global <i18n-t> or v-t
+    }),
     iconFontAsFile(),
     narrowVueNamespace(),
     // Where users land (router: landingFor and the tab bar); keep in step with src/router.
-    routePreload({
-      '/home': 'src/views/HomeView.vue',
-      '/board': 'src/views/BoardView.vue',
-      '/hall': 'src/views/HallView.vue',
-      '/tasks': 'src/views/TasksView.vue',
-    }),
+    routePreload(
+      {
+        '/home': 'src/views/HomeView.vue',
+        '/board': 'src/views/BoardView.vue',
+        '/hall': 'src/views/HallView.vue',
+        '/tasks': 'src/views/TasksView.vue',
+      },
+      // What src/i18n.ts imports for a language other than Chinese.
+      { en: ['src/locales/en.json', 'vant/es/locale/lang/en-US.mjs'] },
+    ),
     VitePWA({
       registerType: 'prompt',
       injectRegister: null,
@@ -60,14 +74,12 @@ export default defineConfig({
   server: { proxy: { '/api': backend, '/schema': backend, '/health': backend } },
   preview: { proxy: { '/api': backend, '/schema': backend, '/health': backend } },
   // Compile-time switches that drop code the app never runs: Vue's Options API (every component
-  // here and in Vant uses setup()), vue-i18n's legacy API and its global <i18n-t>/v-t, and the
-  // production devtools hooks. Less JavaScript to parse and run before the first screen.
+  // here and in Vant uses setup()) and the production devtools hooks (vue-i18n's own switches
+  // are set by its plugin above). Less JavaScript to parse and run before the first screen.
   define: {
     __VUE_OPTIONS_API__: 'false',
     __VUE_PROD_DEVTOOLS__: 'false',
     __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
-    __VUE_I18N_LEGACY_API__: 'false',
-    __VUE_I18N_FULL_INSTALL__: 'false',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
   },
   build: { target: 'es2020', chunkSizeWarningLimit: 200 },

@@ -28,7 +28,8 @@ function parse(text: string): unknown {
 
 export function scriptFetch(handler: (req: Seen) => Response | Promise<Response>) {
   const seen: Seen[] = [];
-  const fn = vi.fn(async (input: Request) => {
+  const fn = vi.fn(async (target: Request | string, init?: RequestInit) => {
+    const input = new Request(target, init);
     const text = await input.text();
     const req: Seen = {
       method: input.method,

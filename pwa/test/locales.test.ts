@@ -1,8 +1,12 @@
 // The locale files: zh-CN and en carry exactly the same keys, and every error code the API
 // contract names has a message.
 import { describe, expect, it } from 'vitest';
-import zh from '@/locales/zh-CN.json';
-import en from '@/locales/en.json';
+// The files as written: the app imports them compiled to vue-i18n's message ASTs (vite.config.ts).
+import zhText from '@/locales/zh-CN.json?raw';
+import enText from '@/locales/en.json?raw';
+
+const zh = JSON.parse(zhText);
+const en = JSON.parse(enText);
 
 function keys(obj: object, prefix = ''): string[] {
   return Object.entries(obj).flatMap(([k, v]) =>

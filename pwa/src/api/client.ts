@@ -5,6 +5,7 @@ import createClient from 'openapi-fetch';
 import type { paths } from './schema';
 import { tokens, type TokenPair } from './tokens';
 import { networkError, toApiError } from './errors';
+import { takeFirstRequest } from './first-request';
 
 const REFRESH_PATH = '/api/v1/auth/refresh';
 const NO_REFRESH = ['/api/v1/auth/otp', '/api/v1/auth/token', REFRESH_PATH];
@@ -64,7 +65,8 @@ export async function transport(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;
   const retry = request.clone();
   const used = tokens.access();
-  const res = await send(withToken(request, used));
+  // The landing view's first list may already be on its way (first-request.ts).
+  const res = (await takeFirstRequest(request, used)) ?? (await send(withToken(request, used)));
   if (res.status !== 401 || NO_REFRESH.includes(path) || !tokens.refresh()) return res;
   // Another call may already have rotated the pair while this one was in flight.
   const renewed = tokens.access() !== used || (await refreshSession(new URL(request.url).origin));

@@ -1,5 +1,6 @@
 // Owns the session tokens: the access/refresh pair kept in localStorage so a reload or a cold
-// start (even offline) stays signed in. Nothing else reads or writes these keys.
+// start (even offline) stays signed in. Nothing else writes this key; the only other reader is
+// the landing view's first request (first-request.ts), before the app has started.
 export interface TokenPair {
   access_token: string;
   refresh_token: string;
@@ -7,11 +8,11 @@ export interface TokenPair {
   expires_in?: number;
 }
 
-const KEY = 'linli.auth';
+export const AUTH_KEY = 'linli.auth';
 
 function read(): TokenPair | null {
   try {
-    const raw = localStorage.getItem(KEY);
+    const raw = localStorage.getItem(AUTH_KEY);
     return raw ? (JSON.parse(raw) as TokenPair) : null;
   } catch {
     return null;
@@ -26,9 +27,9 @@ export const tokens = {
     return read()?.refresh_token ?? null;
   },
   set(pair: TokenPair): void {
-    localStorage.setItem(KEY, JSON.stringify({ access_token: pair.access_token, refresh_token: pair.refresh_token }));
+    localStorage.setItem(AUTH_KEY, JSON.stringify({ access_token: pair.access_token, refresh_token: pair.refresh_token }));
   },
   clear(): void {
-    localStorage.removeItem(KEY);
+    localStorage.removeItem(AUTH_KEY);
   },
 };

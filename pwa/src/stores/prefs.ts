@@ -5,7 +5,7 @@ import { ref, watch } from 'vue';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: Locale[] = ['zh-CN', 'en'];
-const KEY = 'linli.prefs';
+export const PREFS_KEY = 'linli.prefs';
 
 interface Saved {
   locale?: Locale;
@@ -14,24 +14,27 @@ interface Saved {
 
 function load(): Saved {
   try {
-    return JSON.parse(localStorage.getItem(KEY) ?? '{}') as Saved;
+    return JSON.parse(localStorage.getItem(PREFS_KEY) ?? '{}') as Saved;
   } catch {
     return {};
   }
 }
 
-function detect(): Locale {
-  const lang = typeof navigator !== 'undefined' ? navigator.language : 'zh-CN';
-  return lang.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
+/** The language to start in: the one picked on this device, else the browser's. The module that
+ * build/route-preload.ts puts in index.html runs it too (serialized: it uses nothing outside its
+ * body), to fetch English together with the app. */
+export function startLocale(picked: unknown, language: string): Locale {
+  if (picked === 'zh-CN' || picked === 'en') return picked;
+  return language.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 }
 
 export const usePrefs = defineStore('prefs', () => {
   const saved = load();
-  const locale = ref<Locale>(saved.locale && LOCALES.includes(saved.locale) ? saved.locale : detect());
+  const locale = ref<Locale>(startLocale(saved.locale, typeof navigator !== 'undefined' ? navigator.language : 'zh-CN'));
   const elder = ref<boolean>(saved.elder ?? false);
 
   function apply(): void {
-    localStorage.setItem(KEY, JSON.stringify({ locale: locale.value, elder: elder.value }));
+    localStorage.setItem(PREFS_KEY, JSON.stringify({ locale: locale.value, elder: elder.value }));
     const root = document.documentElement;
     root.lang = locale.value;
     root.classList.toggle('elder', elder.value);
