@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from backend.auth.caller import Caller
 from backend.catalog import service as catalog
-from backend.orders import service as orders
+from backend.orders import lists as orders
 from backend.quality import dashboard, rankings, scores
 from backend.settings import normalise_database_url
 
@@ -32,10 +32,10 @@ async def _deep_cursor(session, who: Caller, pages: int) -> str | None:
     cursor = None
     for _ in range(pages - 1):
         page = await orders.list_orders(
-            session, caller=who, view="community", status=None, category_id=None,
+            session.bind, caller=who, view="community", status=None, category_id=None,
             cursor=cursor, limit=20,
         )  # fmt: skip
-        cursor = page.next_cursor
+        cursor = page["next_cursor"]
     return cursor
 
 
@@ -61,13 +61,26 @@ async def _explain(url: str) -> dict:
     calls = {
         name: (
             lambda s, w=who, v=view, st=status, so=sort: orders.list_orders(
-                s, caller=w, view=v, status=st, category_id=None, cursor=None, limit=20, sort=so
+                s.bind,
+                caller=w,
+                view=v,
+                status=st,
+                category_id=None,
+                cursor=None,
+                limit=20,
+                sort=so,
             )
         )
         for name, (who, view, status, sort) in lists.items()
     }
     calls["community, page 1000 (keyset cursor)"] = lambda s: orders.list_orders(
-        s, caller=worker, view="community", status=None, category_id=None, cursor=deep, limit=20
+        s.bind,
+        caller=worker,
+        view="community",
+        status=None,
+        category_id=None,
+        cursor=deep,
+        limit=20,
     )
     calls["catalogue (categories of a community)"] = lambda s: catalog.list_categories(
         s, caller=worker, community_id=c

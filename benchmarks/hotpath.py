@@ -101,23 +101,28 @@ def _cached_authentication(original):
     return DefineMiddleware(Cached, exclude=original.kwargs.get("exclude"))
 
 
-async def call(app, path: str, token: str) -> int:
+def asgi_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict:
+    """An HTTP request's ASGI scope, as granian would hand it to the app (path may hold a query)."""
     raw_path, _, query = path.partition("?")
-    scope = {
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": raw_path,
         "raw_path": raw_path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {token}".encode())],
+        "headers": [(b"host", b"127.0.0.1"), *headers],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
         "state": {},
     }
+
+
+async def call(app, path: str, token: str) -> int:
+    scope = asgi_scope("GET", path, [(b"authorization", f"Bearer {token}".encode())])
     status = 0
 
     async def receive():

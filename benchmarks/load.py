@@ -8,7 +8,7 @@ cores from the server it measures; a Lua script rotates the signed-in users per 
 
     uv run --group bench python benchmarks/load.py feed     # pool feed: Linli vs reference
     uv run --group bench python benchmarks/load.py reads    # feed, board, my orders: p50/p99
-        (wrk closed loop at saturation, then a fixed rate at --paced × that maximum)
+        (wrk closed loop at saturation, then fixed rates at --paced × that maximum)
     uv run --group bench python benchmarks/load.py pages    # keyset pages 1…1000 (PNG)
     uv run --group bench python benchmarks/load.py explain  # EXPLAIN of every list query
     uv run --group bench python benchmarks/load.py scorecards   # a quarter's scorecards, timed
@@ -30,6 +30,7 @@ import os
 import platform
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import tempfile
@@ -43,10 +44,16 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 DB = os.environ.get("PERF_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/linli_perf")
-PORT, REF_PORT = 8931, 8932
-BASE_PORT, BASE_REF_PORT = 8933, 8934  # --baseline: the same servers from another checkout
+# BENCH_PORT moves all four (servers.py reads it too), e.g. when another checkout's server
+# already answers on 8931: `_wait` would take that one for ours.
+PORT = int(os.environ.get("BENCH_PORT", "8931"))
+REF_PORT = PORT + 1
+BASE_PORT, BASE_REF_PORT = PORT + 2, PORT + 3  # --baseline: the same servers from another checkout
 SECRET = "perf-benchmark-secret-" + "x" * 32
-PER_COMMUNITY, COMMUNITIES = 5000, 200  # generate.py defaults: 1M users, 200 communities
+COMMUNITIES = 200  # generate.py's default
+# Users per community: generate.py's 1M users by default; PERF_USERS=20000 for a smoke-size
+# district (generate.py --users 20000), so the ids below are its workers, volunteers, residents.
+PER_COMMUNITY = int(os.environ.get("PERF_USERS", "1000000")) // COMMUNITIES
 WORKERS = os.environ.get("BENCH_WORKERS", "1")
 ENV = {
     "DATABASE_URL": DB,
@@ -71,7 +78,7 @@ def worker(c: int, k: int = 0) -> int:
 
 
 def resident(c: int, k: int = 0) -> int:
-    return (c - 1) * PER_COMMUNITY + 46 + (k * 37) % 400
+    return (c - 1) * PER_COMMUNITY + 46 + (k * 37) % min(400, PER_COMMUNITY - 46)
 
 
 # --- servers -------------------------------------------------------------------------------
@@ -120,8 +127,17 @@ def _wait(port: int) -> None:
     raise RuntimeError(f"nothing answers on {port}")
 
 
+def _refuse_taken(port: int) -> None:
+    """Several people benchmark on this box: a server of someone else's already on the port
+    would answer `_wait` and be measured as ours."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is taken by another server: set BENCH_PORT")
+
+
 @contextmanager
 def server(command: list[str], port: int, log: Path, tree: Path = ROOT):
+    _refuse_taken(port)
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"} | ENV
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603 — our own commands
@@ -287,8 +303,9 @@ def paced(port: int, lines: list[str], rate: float, seconds: int) -> dict:
     pairs = [line.split(" ", 1) for line in lines]
     pids = list(server_processes(GROUPS[port])) if port in GROUPS else []
 
-    async def run() -> tuple[list[float], int, float]:
+    async def run() -> tuple[list[float], list[float], int, float]:
         latencies: list[float] = []
+        lateness: list[float] = []  # the client's own: from due to sending (a busy box's share)
         failed = 0
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector) as http:
@@ -296,6 +313,7 @@ def paced(port: int, lines: list[str], rate: float, seconds: int) -> dict:
             async def one(due: float, token: str, path: str) -> None:
                 nonlocal failed
                 headers = {"Authorization": f"Bearer {token}"}
+                lateness.append((time.perf_counter() - due) * 1000)
                 async with http.get(path, headers=headers) as answer:
                     await answer.read()
                     failed += answer.status != 200
@@ -311,20 +329,25 @@ def paced(port: int, lines: list[str], rate: float, seconds: int) -> dict:
                 tasks.append(asyncio.create_task(one(due, token, path)))
                 n += 1
             await asyncio.gather(*tasks)
-            return latencies, failed, time.perf_counter() - started
+            return latencies, lateness, failed, time.perf_counter() - started
 
     own = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = cpu_seconds(pids)
-    latencies, failed, took = uvloop.run(run())
+    latencies, lateness, failed, took = uvloop.run(run())
     cpu = cpu_seconds(pids) - cpu_before
     after = resource.getrusage(resource.RUSAGE_SELF)
     q = statistics.quantiles(latencies, n=100, method="inclusive")
+    late = statistics.quantiles(lateness, n=100, method="inclusive")
     return {
         "offered_rps": rate,
         "answered_rps": round(len(latencies) / took, 1),
         "server_cpu_ms_per_request": round(1000 * cpu / len(latencies), 2) if pids else None,
         "p50_ms": round(q[49], 2),
         "p99_ms": round(q[98], 2),
+        # included in the latencies above: how late the client itself sent (its event loop
+        # woken late on a busy box), not the server's doing
+        "client_send_lateness_p50_ms": round(late[49], 2),
+        "client_send_lateness_p99_ms": round(late[98], 2),
         "non_200": failed,
         "client_cpu_share": round(
             (after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime) / took, 2
@@ -477,10 +500,15 @@ def measure_reads(args: argparse.Namespace) -> None:
                         r["server_cpu_ms_per_request"] for r in got
                     ),
                 }
-            if args.paced:  # below saturation: a fixed share of this endpoint's maximum
+            # Below saturation: fixed rates, shares of this endpoint's maximum — the baseline's
+            # when there is one, so before and after are offered the same requests per second.
+            ceiling = entry["baseline" if args.baseline else "linli"]["median_rps"]
+            for share in args.paced:
+                rate = round(share * ceiling, 1)
                 for key, port in ports.items():
-                    rate = round(args.paced * entry[key]["median_rps"], 1)
-                    entry[key]["paced"] = paced(port, lines, rate, args.seconds)
+                    entry[key].setdefault("paced", {})[str(share)] = paced(
+                        port, lines, rate, args.seconds
+                    )
             result["endpoints"][name] = entry
     record(f"reads-{args.label}", result)
 
@@ -569,8 +597,10 @@ def main() -> None:
     parser.add_argument(
         "--paced",
         type=float,
-        default=0.5,
-        help="reads: also offer this share of each endpoint's maximum at a fixed rate (0: skip)",
+        nargs="*",
+        default=[0.5, 0.25],
+        help="reads: also offer these shares of each endpoint's maximum at a fixed rate "
+        "(the baseline's maximum with --baseline; none: skip)",
     )
     parser.add_argument(
         "--baseline", help="another checkout (e.g. a worktree of main) to measure alongside"

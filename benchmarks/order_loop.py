@@ -188,8 +188,8 @@ async def paced(driver: Driver, rate: float, seconds: float, tick=None) -> float
 # --- setup and measurements ------------------------------------------------------------------
 
 
-async def cast_of(communities: list[int]) -> list[dict]:
-    """Per community: a resident, a worker, a volunteer (signed in) and a volunteer category."""
+async def volunteer_category_of(communities: list[int]) -> dict[int, int]:
+    """Per community, the first active category a volunteer may take."""
     import asyncpg
 
     conn = await asyncpg.connect(DB)
@@ -202,7 +202,12 @@ async def cast_of(communities: list[int]) -> list[dict]:
         )
     finally:
         await conn.close()
-    category = {r["community_id"]: r["id"] for r in rows}
+    return {r["community_id"]: r["id"] for r in rows}
+
+
+async def cast_of(communities: list[int]) -> list[dict]:
+    """Per community: a resident, a worker, a volunteer (signed in) and a volunteer category."""
+    category = await volunteer_category_of(communities)
     people = {c: (resident(c, 7), worker(c), volunteer(c, 20)) for c in communities}
     tokens = await sign_in(sorted({u for trio in people.values() for u in trio}))
     return [
