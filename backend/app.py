@@ -37,6 +37,7 @@ from backend.observability.requestid import RequestIdMiddleware
 from backend.open311.controller import IntegrationController, Open311Controller
 from backend.openapi import document_problems, ids_in_range
 from backend.orders.controller import OrderController
+from backend.places.controller import PlacesController
 from backend.privacy.controller import MyDataController, PrivacyAdminController
 from backend.quality.callback_controller import CallbackController
 from backend.quality.dashboard_controller import DashboardController
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             MeController,
             CatalogController,
+            PlacesController,
             OrderController,
             CallbackController,
             RankingController,

@@ -70,14 +70,16 @@ class OrderController(Controller):
         view: FromQuery[Literal["mine", "community", "pool", "assigned"]] = "mine",
         status: FromQuery[Status | None] = None,
         category_id: FromQuery[int | None] = None,
+        grid_id: FromQuery[int | None] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
         due: FromQuery[Literal["overdue", "soon"] | None] = None,
         sort: FromQuery[Literal["newest", "deadline"]] = "newest",
     ) -> OrderPage:
         """Orders visible to the caller in one view, newest first, keyset-paginated.
-        `due=overdue|soon` keeps open orders past (or near) their pending deadline;
-        `sort=deadline` lists open orders by that deadline, the most pressing first."""
+        `grid_id` keeps orders in that grid's buildings; `due=overdue|soon` keeps open orders
+        past (or near) their pending deadline; `sort=deadline` lists open orders by that
+        deadline, the most pressing first."""
         # The hottest read takes no dependencies: with two (the caller and a session) Litestar
         # resolves them in a task group of their own on every request. It needs no session
         # either, one SELECT on the engine of PLAIN_READ routes (lists.py).
@@ -89,6 +91,7 @@ class OrderController(Controller):
             view=view,
             status=status,
             category_id=category_id,
+            grid_id=grid_id,
             cursor=cursor,
             limit=limit,
             due=due,

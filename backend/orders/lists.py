@@ -46,6 +46,7 @@ from backend.orders.models import Order
 from backend.orders.present import present_order
 from backend.orders.service import order_rows
 from backend.pagination import decode_cursor, encode_cursor
+from backend.places.models import Building
 from backend.quality import deadlines
 
 
@@ -55,6 +56,7 @@ class Shape(NamedTuple):
     view: str
     status: bool  # filtered by status
     category: bool  # filtered by category
+    grid: bool  # filtered by grid (the order's building is in it)
     due: str | None
     sort: str
     cursor: bool
@@ -104,6 +106,9 @@ def statement(shape: Shape) -> Select:
         page = page.where(Order.status == bindparam("status"))
     if shape.category:
         page = page.where(Order.category_id == bindparam("category_id"))
+    if shape.grid:
+        in_grid = select(Building.id).where(Building.grid_id == bindparam("grid_id"))
+        page = page.where(Order.building_id.in_(in_grid))
     if shape.due is not None:
         page = page.where(
             deadlines.due_filter(shape.due, bindparam("now"), bindparam("soon_until"))
@@ -138,6 +143,7 @@ def _shape_and_values(
     view: str,
     status: str | None,
     category_id: int | None,
+    grid_id: int | None,
     cursor: str | None,
     limit: int,
     due: str | None,
@@ -162,6 +168,8 @@ def _shape_and_values(
         values["status"] = status
     if category_id is not None:
         values["category_id"] = category_id
+    if grid_id is not None:
+        values["grid_id"] = grid_id
     if due is not None:
         values["now"] = now
         values["soon_until"] = deadlines.soon_until(now, soon_minutes)
@@ -175,6 +183,7 @@ def _shape_and_values(
         view=view,
         status=status is not None,
         category=category_id is not None,
+        grid=grid_id is not None,
         due=due,
         sort=sort,
         cursor=cursor is not None,
@@ -194,13 +203,15 @@ async def list_orders(
     category_id: int | None,
     cursor: str | None,
     limit: int,
+    grid_id: int | None = None,
     due: str | None = None,
     sort: str = "newest",
     soon_minutes: int = 60,
 ) -> dict[str, Any]:
     """A page as `OrderPage` would dump it: `{"items": [...], "next_cursor": ...}`.
 
-    `due` keeps open orders whose pending deadline passed (`overdue`) or comes within
+    `grid_id` keeps orders whose building lies in that grid (orders without a building are in
+    none). `due` keeps open orders whose pending deadline passed (`overdue`) or comes within
     `soon_minutes` (`soon`); `sort=deadline` lists the most pressing first (quality/deadlines)."""
     now = utcnow()
     shape, values = _shape_and_values(
@@ -208,6 +219,7 @@ async def list_orders(
         view=view,
         status=status,
         category_id=category_id,
+        grid_id=grid_id,
         cursor=cursor,
         limit=limit,
         due=due,

@@ -34,3 +34,16 @@ class Building(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id", index=True)
     grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     name: str = Field(max_length=64)
+
+
+class BuildingPublic(SQLModel):
+    id: int
+    name: str
+
+
+class GridPublic(SQLModel):
+    """A grid with its buildings, as the dispatch board's filter and the order form show them."""
+
+    id: int
+    name: str
+    buildings: list[BuildingPublic]

@@ -44,6 +44,8 @@ refreshToken            -      200  200      200       200   200    200      200
 getMe                   -      401  200      200       200   200    200      200      200
 listCategories          own    401  200      200       200   200    200      200      200
 listCategories          other  401  404      404       404   404    404      200      200
+listGrids               own    401  200      200       200   200    200      200      200
+listGrids               other  401  404      404       404   404    404      200      200
 createOrder             own    401  201      201       201   201    403      403      403
 createOrder             other  401  404      404       404   404    403      403      403
 listTakers              own    401  403      403       403   200    403      403      200

@@ -93,7 +93,7 @@ def order_target(state: str, body: Any = None) -> Builder:
     return build
 
 
-async def _categories(api: Api, scope: str) -> Call:
+async def _community(api: Api, scope: str) -> Call:
     return Call(path={"community_id": api.world[PEOPLE[scope][3]]})
 
 
@@ -235,9 +235,10 @@ TARGETS: dict[str, Builder] = {
     "requestOtp": _otp,
     "signIn": _sign_in,
     "refreshToken": _refresh,
-    "listCategories": _categories,
-    "listAuditEntries": _categories,
-    "listTakers": _categories,
+    "listCategories": _community,
+    "listGrids": _community,
+    "listAuditEntries": _community,
+    "listTakers": _community,
     "markInboxRead": _notice,
     "uploadFile": _upload,
     "deleteMyAccount": _confirm,

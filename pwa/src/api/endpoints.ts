@@ -2,7 +2,7 @@
 // each returning data or throwing ApiError (see client.ts).
 import { client, unwrap } from './client';
 import { tokens, type TokenPair } from './tokens';
-import type { Category, CompleteBody, DispatchBody, Id, Me, OrderAction, OrderCreate, OrderDetail, OrderPage, OrderQuery, RateBody, StoredFile, Taker, TakerPage } from './types';
+import type { Category, CompleteBody, Grid, DispatchBody, Id, Me, OrderAction, OrderCreate, OrderDetail, OrderPage, OrderQuery, RateBody, StoredFile, Taker, TakerPage } from './types';
 
 export type SignInBody = { phone: string; code: string } | { phone: string; password: string };
 
@@ -22,6 +22,12 @@ export function fetchMe(): Promise<Me> {
 
 export function fetchCategories(communityId: Id): Promise<Category[]> {
   return unwrap(client.GET('/api/v1/communities/{community_id}/categories', {
+    params: { path: { community_id: Number(communityId) } },
+  }));
+}
+
+export function fetchGrids(communityId: Id): Promise<Grid[]> {
+  return unwrap(client.GET('/api/v1/communities/{community_id}/grids', {
     params: { path: { community_id: Number(communityId) } },
   }));
 }

@@ -399,6 +399,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/communities/{community_id}/grids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grids */
+        get: operations["listGrids"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/communities/{community_id}/leaderboard": {
         parameters: {
             query?: never;
@@ -2256,6 +2273,11 @@ export interface components {
             total_fen: number;
             unit_price_fen: number;
         };
+        /** BuildingPublic */
+        BuildingPublic: {
+            id: number;
+            name: string;
+        };
         /** CallbackBody */
         CallbackBody: {
             code?: string | null;
@@ -2561,6 +2583,12 @@ export interface components {
             weights: {
                 [key: string]: number;
             };
+        };
+        /** GridPublic */
+        GridPublic: {
+            buildings: components["schemas"]["BuildingPublic"][];
+            id: number;
+            name: string;
         };
         /** HoursPublic */
         HoursPublic: {
@@ -5981,6 +6009,100 @@ export interface operations {
             };
         };
     };
+    listGrids: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridPublic"][];
+                };
+            };
+            /** @description The request could not be read (malformed syntax or multipart body). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token, or a bad credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller may see this but the action is not theirs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Nothing the caller may see exists here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The state changed meanwhile: an illegal transition or a lost race. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than this route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Invalid input; `field` and `errors` name what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     volunteerLeaderboard: {
         parameters: {
             query?: {
@@ -8835,6 +8957,7 @@ export interface operations {
                 category_id?: number | null;
                 cursor?: string | null;
                 due?: "overdue" | "soon" | null;
+                grid_id?: number | null;
                 limit?: number;
                 sort?: "newest" | "deadline";
                 status?: "submitted" | "dispatched" | "accepted" | "in_progress" | "completed" | "closed" | "rejected" | "cancelled" | null;

@@ -8,6 +8,7 @@ type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infe
 export type Me = JsonOf<paths['/api/v1/me']['get']['responses'][200]>;
 export type Membership = Me['memberships'][number];
 export type Category = JsonOf<paths['/api/v1/communities/{community_id}/categories']['get']['responses'][200]>[number];
+export type Grid = JsonOf<paths['/api/v1/communities/{community_id}/grids']['get']['responses'][200]>[number];
 export type OrderPage = JsonOf<paths['/api/v1/orders']['get']['responses'][200]>;
 export type Order = OrderPage['items'][number];
 export type OrderDetail = JsonOf<paths['/api/v1/orders/{order_id}']['get']['responses'][200]>;
