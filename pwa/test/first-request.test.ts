@@ -53,10 +53,10 @@ describe('the first request, started before the app', () => {
     expect(seen[0].auth).toBe(`Bearer ${token}`);
     expect(`${seen[0].path}?${seen[0].query}`).toBe(FIRST_REQUESTS['/board']);
     // The view builds its query in its own order; the same parameters are the same request.
-    await expect(listOrders({ view: 'community', limit: 20, status: 'submitted' })).resolves.toEqual(PAGE);
+    await expect(listOrders({ view: 'community', limit: 20, status: 'submitted', sort: 'deadline' })).resolves.toEqual(PAGE);
     expect(seen).toHaveLength(1);
     // Once only: the next reload asks the server.
-    await listOrders({ view: 'community', limit: 20, status: 'submitted' });
+    await listOrders({ view: 'community', limit: 20, status: 'submitted', sort: 'deadline' });
     expect(seen).toHaveLength(2);
   });
 
@@ -100,14 +100,14 @@ describe('the first request, started before the app', () => {
     ({ start, listOrders } = await load());
     start();
     signIn(jwt(600, 'someone else')); // signed in anew in between
-    await listOrders({ view: 'community', limit: 20, status: 'submitted' });
+    await listOrders({ view: 'community', limit: 20, status: 'submitted', sort: 'deadline' });
     expect(seen).toHaveLength(4);
 
     vi.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
     ({ start, listOrders } = await load());
     start();
     vi.setSystemTime(Date.now() + MAX_AGE_MS + 1);
-    await listOrders({ view: 'community', limit: 20, status: 'submitted' });
+    await listOrders({ view: 'community', limit: 20, status: 'submitted', sort: 'deadline' });
     expect(seen).toHaveLength(6);
   });
 
@@ -124,7 +124,7 @@ describe('the first request, started before the app', () => {
     });
     let { start, listOrders } = await load();
     start();
-    await expect(listOrders({ view: 'community', limit: 20, status: 'submitted' })).resolves.toEqual(PAGE);
+    await expect(listOrders({ view: 'community', limit: 20, status: 'submitted', sort: 'deadline' })).resolves.toEqual(PAGE);
     expect(seen.map((r) => [r.path, r.auth])).toEqual([
       ['/api/v1/orders', expect.stringMatching(/^Bearer ey/)],
       ['/api/v1/auth/refresh', null],
@@ -140,7 +140,7 @@ describe('the first request, started before the app', () => {
     }));
     ({ start, listOrders } = await load());
     start();
-    await expect(listOrders({ view: 'community', limit: 20, status: 'submitted' })).resolves.toEqual(PAGE);
+    await expect(listOrders({ view: 'community', limit: 20, status: 'submitted', sort: 'deadline' })).resolves.toEqual(PAGE);
     expect(calls).toBe(2);
   });
 });

@@ -21,8 +21,8 @@ export const MAX_AGE_MS = 10_000;
 /** Landing path → its view's first request. Keep in step with the views (OrderList's query);
  * test/first-request.test.ts mounts each view and compares. */
 export const FIRST_REQUESTS: Record<string, string> = {
-  '/board': '/api/v1/orders?view=community&limit=20&status=submitted',
-  '/hall': '/api/v1/orders?view=pool&limit=20',
+  '/board': '/api/v1/orders?view=community&limit=20&status=submitted&sort=deadline',
+  '/hall': '/api/v1/orders?view=pool&limit=20&sort=deadline',
   '/tasks': '/api/v1/orders?view=assigned&limit=20',
 };
 
