@@ -10,6 +10,7 @@ import { fileURLToPath, URL } from 'node:url';
 import { iconFontAsFile } from './build/icon-font';
 import { narrowVueNamespace } from './build/vue-namespace';
 import { routePreload } from './build/route-preload';
+import { chunkGroups } from './build/chunk-groups';
 
 const backend = process.env.LINLI_BACKEND ?? 'http://127.0.0.1:8000';
 
@@ -82,7 +83,11 @@ export default defineConfig({
     __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
   },
-  build: { target: 'es2020', chunkSizeWarningLimit: 200 },
+  build: {
+    target: 'es2020',
+    chunkSizeWarningLimit: 200,
+    rolldownOptions: { output: { codeSplitting: { groups: chunkGroups } } },
+  },
   test: {
     environment: 'happy-dom',
     include: ['test/**/*.test.ts'],

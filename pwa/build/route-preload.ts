@@ -15,6 +15,7 @@ import type { Plugin, Rollup } from 'vite';
 import { AUTH_KEY } from '../src/api/tokens';
 import { FIRST_REQUEST_GLOBAL, FIRST_REQUESTS, startFirstRequest } from '../src/api/first-request';
 import { PREFS_KEY, startLocale } from '../src/stores/prefs';
+import { LAZY_GROUPS } from './chunk-groups';
 
 type Chunk = Rollup.OutputChunk & { viteMetadata?: { importedCss: Set<string> } };
 
@@ -47,6 +48,10 @@ export function routePreload(views: Record<string, string>, locales: Record<stri
       const entry = [...chunks.values()].find((c) => c.isEntry);
       if (!entry) return this.error('route-preload: no entry chunk');
       const loaded = new Set(filesOf(closure(entry)));
+      for (const file of loaded) {
+        const group = LAZY_GROUPS.find((name) => file.startsWith(`assets/${name}-`));
+        if (group) return this.error(`route-preload: the entry loads the "${group}" chunk (build/chunk-groups.ts took a module the entry imports)`);
+      }
       const need = (sources: string[]): string[] | null => {
         const files: string[] = [];
         for (const source of sources) {
