@@ -1,5 +1,5 @@
 // Owns small shared behaviours of the views: network status, polling while the page is visible,
-// and formatting times in Asia/Shanghai.
+// background work held back until the first screen is up, and formatting times in Asia/Shanghai.
 import { onBeforeUnmount, onMounted, ref } from 'vue';
 
 const online = ref(typeof navigator === 'undefined' ? true : navigator.onLine);
@@ -27,6 +27,16 @@ export function usePolling(fn: () => unknown, ms: number): void {
     clearInterval(timer);
     document.removeEventListener('visibilitychange', tick);
   });
+}
+
+/** Runs `fn` once the page has loaded and a few seconds more have passed, at an idle moment: for
+ * work a person does not wait for that would otherwise compete with the first screen for a slow
+ * phone's bandwidth and CPU. */
+export function whenSettled(fn: () => void, delayMs = 3_000): void {
+  const idle = (cb: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(cb, { timeout: 2_000 }) : cb());
+  const later = () => setTimeout(() => idle(fn), delayMs);
+  if (document.readyState === 'complete') later();
+  else window.addEventListener('load', later, { once: true });
 }
 
 // China Standard Time is UTC+8 all year (no daylight saving since 1991), so the arithmetic is
