@@ -5,6 +5,7 @@ in. Prints a Markdown table for docs/performance.md ("PWA budgets"). Not part of
     cd benchmarks && npm ci && cd .. && uv run python benchmarks/pwa_budget.py [--runs 3]
         [--skip-build] [--page "dispatch board"] [--keep DIR  (Lighthouse's JSON reports)]
         [--out FILE  (every run and the load averages as JSON, for benchmarks/results/)]
+        [--language zh-CN  (the phone's language; default en-US, headless Chromium's own)]
 
 Signing in: the app keeps its token pair in localStorage under `linli.auth`. The script starts
 Debian Chromium with a debugging port, writes the pair on a same-origin JSON page (so no service
@@ -148,6 +149,12 @@ def main() -> None:
     parser.add_argument("--page", choices=sorted(PAGES), action="append", help="only this page")
     parser.add_argument("--keep", type=Path, help="copy Lighthouse's JSON reports into this folder")
     parser.add_argument("--out", type=Path, help="write every run and the load averages as JSON")
+    parser.add_argument(
+        "--language",
+        default="en-US",
+        help="the phone's language (Chromium --accept-lang); the app starts in it: en-US (headless "
+        "Chromium's own, so English, fetched on demand) or zh-CN (a Chinese phone)",
+    )
     args = parser.parse_args()
     pages = {name: PAGES[name] for name in args.page or PAGES}
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -178,6 +185,7 @@ def main() -> None:
                 # A fresh profile per run: a cold load, nothing cached but the sign-in.
                 profile = tmp / f"profile-{name.replace(' ', '-')}-{run}"
                 browser = [CHROME, *FLAGS, f"--remote-debugging-port={debug_port}"]
+                browser += [f"--accept-lang={args.language}"]
                 browser += [f"--user-data-dir={profile}", "about:blank"]
                 chrome = subprocess.Popen(  # noqa: S603
                     browser,
@@ -230,6 +238,7 @@ def main() -> None:
     if args.out:
         record = {
             "started": started,
+            "language": args.language,
             "machine": machine,
             "load_before": load_before,
             "load_after": load_after,
