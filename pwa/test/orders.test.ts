@@ -1,6 +1,6 @@
 // Display rules for the queue: which deadline applies, which statuses are open, times in Beijing time.
 import { describe, expect, it } from 'vitest';
-import { deadlineOf, isOpen } from '@/orders';
+import { byDeadline, deadlineOf, isOpen } from '@/orders';
 import { formatTime } from '@/composables';
 import type { Order } from '@/api/types';
 
@@ -15,6 +15,15 @@ describe('order deadlines', () => {
     expect(deadlineOf(order(1, 'submitted', '2026-11-22T01:00:00Z', '2026-11-22T05:00:00Z'))).toBe('2026-11-22T01:00:00Z');
     expect(deadlineOf(order(1, 'accepted', '2026-11-22T01:00:00Z', '2026-11-22T05:00:00Z'))).toBe('2026-11-22T05:00:00Z');
     expect(deadlineOf(order(1, 'closed', '2026-11-22T01:00:00Z', '2026-11-22T05:00:00Z'))).toBeNull();
+  });
+
+  it('sorts earliest deadline first and finished orders last', () => {
+    const list = [
+      order(3, 'closed', '2026-11-21T00:00:00Z', '2026-11-21T00:00:00Z'),
+      order(2, 'submitted', '2026-11-22T03:00:00Z', '2026-11-22T09:00:00Z'),
+      order(1, 'submitted', '2026-11-22T01:00:00Z', '2026-11-22T09:00:00Z'),
+    ];
+    expect(list.sort(byDeadline).map((o) => o.id)).toEqual([1, 2, 3]);
   });
 
   it('counts the statuses still waiting on someone as open', () => {
