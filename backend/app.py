@@ -37,6 +37,7 @@ from backend.observability.requestid import RequestIdMiddleware
 from backend.open311.controller import IntegrationController, Open311Controller
 from backend.openapi import document_problems, ids_in_range
 from backend.orders.controller import OrderController
+from backend.orders.lists import OrderLists
 from backend.places.controller import PlacesController
 from backend.privacy.controller import MyDataController, PrivacyAdminController
 from backend.quality.callback_controller import CallbackController
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.database = Database.connect(settings)
+        app.state.order_lists = OrderLists(app.state.database.plain_reader)
         runner = None
         if settings.jobs_enabled:
             runner = JobRunner(

@@ -28,20 +28,18 @@ def caller(uid: int, community: int, *roles: str) -> Caller:
     return Caller(id=uid, name="", roles={community: frozenset(roles)})
 
 
-async def _deep_cursor(session, who: Caller, pages: int) -> str | None:
+async def _deep_cursor(pages: orders.OrderLists, who: Caller, count: int) -> str | None:
     cursor = None
-    for _ in range(pages - 1):
-        page = await orders.list_orders(
-            session.bind, caller=who, view="community", status=None, category_id=None,
-            cursor=cursor, limit=20,
-        )  # fmt: skip
-        cursor = page["next_cursor"]
+    for _ in range(count - 1):
+        query = orders.ListQuery(view="community", cursor=cursor)
+        cursor = (await pages.page(who, query))["next_cursor"]
     return cursor
 
 
 async def _explain(url: str) -> dict:
     engine = create_async_engine(normalise_database_url(url))
     sessions = async_sessionmaker(engine, expire_on_commit=False)
+    pages = orders.OrderLists(engine)
     c = 1
     worker = caller(1, c, "worker")
     volunteer = caller(6, c, "resident", "volunteer", "party_member")
@@ -56,32 +54,22 @@ async def _explain(url: str) -> dict:
         "assigned, newest": (volunteer, "assigned", None, "newest"),
     }  # fmt: skip
     found: dict[str, dict] = {}
-    async with sessions() as session:
-        deep = await _deep_cursor(session, worker, 1000)
-    calls = {
-        name: (
-            lambda s, w=who, v=view, st=status, so=sort: orders.list_orders(
-                s.bind,
-                caller=w,
-                view=v,
-                status=st,
-                category_id=None,
-                cursor=None,
-                limit=20,
-                sort=so,
-            )
-        )
+    # The lists send their own SQL on asyncpg (orders/list_rows.py): explained as sent.
+    sent = {
+        name: pages.sql(who, orders.ListQuery(view=view, status=status, sort=sort))
         for name, (who, view, status, sort) in lists.items()
     }
-    calls["community, page 1000 (keyset cursor)"] = lambda s: orders.list_orders(
-        s.bind,
-        caller=worker,
-        view="community",
-        status=None,
-        category_id=None,
-        cursor=deep,
-        limit=20,
+    # Several communities are one array parameter (`= ANY($n)`), one is `= $n`: the street's
+    # admin (ten communities) shows the array's plan.
+    admin = Caller(id=1, name="", roles={k: frozenset({"admin"}) for k in range(1, 11)})
+    sent["community, newest, ten communities (a street's admin)"] = pages.sql(
+        admin, orders.ListQuery(view="community")
     )
+    deep = await _deep_cursor(pages, worker, 1000)
+    sent["community, page 1000 (keyset cursor)"] = pages.sql(
+        worker, orders.ListQuery(view="community", cursor=deep)
+    )
+    calls = {}
     calls["catalogue (categories of a community)"] = lambda s: catalog.list_categories(
         s, caller=worker, community_id=c
     )
@@ -89,6 +77,7 @@ async def _explain(url: str) -> dict:
     calls["provider scorecards, this quarter"] = lambda s: rankings.compute(
         s, "2026Q4", "provider", dict(scores.DEFAULT_WEIGHTS), 10
     )
+    captured_by_name: dict[str, list[tuple[str, object]]] = {n: [q] for n, q in sent.items()}
     for name, call in calls.items():
         captured: list[tuple[str, object]] = []
 
@@ -101,13 +90,16 @@ async def _explain(url: str) -> dict:
                 await call(session)
         finally:
             event.remove(engine.sync_engine, "before_cursor_execute", grab)
+        captured_by_name[name] = captured
+    for name, captured in captured_by_name.items():
         plans = []
         async with engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
             for statement, params in captured:
                 if not statement.lstrip().upper().startswith("SELECT"):
                     continue
-                rows = await conn.exec_driver_sql(
-                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params
+                rows = await raw.fetch(
+                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, *params
                 )
                 plan = [line for (line,) in rows]
                 text = "\n".join(plan)

@@ -57,18 +57,16 @@ def _lists_kind_sqlite(element: _ListsKind, compiler: SQLCompiler, **kw: Any) ->
     return f"EXISTS (SELECT 1 FROM {each} WHERE json_each.value = '{element.kind}')"  # noqa: S608
 
 
-def may_take_sql(party: Any) -> ColumnElement[bool]:
+def may_take_sql(party: ColumnElement[bool] | None) -> ColumnElement[bool]:
     """`may_take` as a condition on the category row, for the communities where the caller
     volunteers (the hall's own filter): the hall's page query takes its categories in a
     subquery instead of looking them up in a round trip of their own first. `party`: the
-    communities where the caller is a party member (a list, or an expanding bound parameter),
-    None where they are one nowhere."""
+    condition "the category's community is one where the caller is a party member" (how a
+    list of communities is bound differs by engine: orders/lists.py), None where they are one
+    nowhere."""
     takes: ColumnElement[bool] = _ListsKind(Category.taker_kinds, "volunteer")
     if party is not None:
-        takes = or_(
-            takes,
-            Category.community_id.in_(party) & _ListsKind(Category.taker_kinds, "party_member"),
-        )
+        takes = or_(takes, party & _ListsKind(Category.taker_kinds, "party_member"))
     return takes
 
 

@@ -82,21 +82,15 @@ class OrderController(Controller):
         deadline, the most pressing first."""
         # The hottest read takes no dependencies: with two (the caller and a session) Litestar
         # resolves them in a task group of their own on every request. It needs no session
-        # either, one SELECT on the engine of PLAIN_READ routes (lists.py).
+        # either, one SELECT on the engine of PLAIN_READ routes (lists.py, list_rows.py).
         # `OrderPage` is the schema; the page comes as the dict it would dump to (lists.py),
         # which Litestar serialises as it is.
-        return await lists.list_orders(  # type: ignore[return-value]
-            request.app.state.database.plain_reader,
-            caller=request.user,
-            view=view,
-            status=status,
-            category_id=category_id,
-            grid_id=grid_id,
-            cursor=cursor,
-            limit=limit,
-            due=due,
-            sort=sort,
-            soon_minutes=request.app.state.settings.due_soon_minutes,
+        query = lists.ListQuery(
+            view=view, status=status, category_id=category_id, grid_id=grid_id, cursor=cursor,
+            limit=limit, due=due, sort=sort,
+        )  # fmt: skip
+        return await request.app.state.order_lists.page(  # type: ignore[no-any-return]
+            request.user, query, soon_minutes=request.app.state.settings.due_soon_minutes
         )
 
     @get("/{order_id:int}", operation_id="getOrder", opt=PLAIN_READ)

@@ -7,8 +7,10 @@ The hot reads of the app, so each is cheap in Python as well as in PostgreSQL
   roles the request has — with bound parameters for everything that varies per caller or
   request (their id, communities, the cursor, the limit). SQLAlchemy then finds the compiled
   SQL in its cache without rebuilding the statement or walking it for a cache key.
-- It runs as a Core statement on a connection of the PLAIN_READ engine (no transaction on
-  PostgreSQL; db.py), without a session or the ORM's result handling.
+- It runs on a connection of the PLAIN_READ engine (no transaction on PostgreSQL; db.py),
+  without a session or the ORM's result handling: on PostgreSQL compiled once to asyncpg's
+  own SQL and sent on the asyncpg connection underneath, on SQLite as a Core statement
+  (list_rows.py; "Round four" in docs/performance.md).
 - Rows become plain dicts (present.py) and the page is serialised once, by msgspec, as the
   models in the schema would have been.
 
@@ -20,27 +22,29 @@ orders at 10M).
 
 from __future__ import annotations
 
-from collections import namedtuple
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Integer,
     Select,
     and_,
+    any_,
     bindparam,
     false,
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.auth.caller import VOLUNTEER_ROLES, Caller
 from backend.catalog.models import Category
 from backend.db import utcnow
+from backend.orders import list_rows
 from backend.orders.access import may_take_sql
 from backend.orders.models import Order
 from backend.orders.present import present_order
@@ -48,6 +52,23 @@ from backend.orders.service import order_rows
 from backend.pagination import decode_cursor, encode_cursor
 from backend.places.models import Building
 from backend.quality import deadlines
+
+# The lists of community (or organisation) ids a statement may hold, by parameter name.
+_LISTS = ("communities", "party", "providers")
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What a list request asks for: the query parameters of `GET /api/v1/orders`."""
+
+    view: str = "mine"
+    status: str | None = None
+    category_id: int | None = None
+    grid_id: int | None = None  # orders whose building lies in that grid
+    cursor: str | None = None
+    limit: int = 20
+    due: str | None = None
+    sort: str = "newest"
 
 
 class Shape(NamedTuple):
@@ -63,10 +84,22 @@ class Shape(NamedTuple):
     party: bool  # pool: the caller is a party member somewhere
     providers: bool  # assigned: the caller staffs an organisation
     nowhere: bool  # pool: the caller volunteers in no community (an empty hall)
+    single: frozenset[str]  # the lists (_LISTS) holding one id, bound as that id
+    arrays: bool  # the other lists bound as one array (asyncpg), not one parameter per id
 
 
-def _list(name: str) -> BindParameter[Any]:
-    return bindparam(name, expanding=True)
+def _among(column: Any, name: str, shape: Shape) -> ColumnElement[bool]:
+    """`column` is one of the ids of the list parameter `name`.
+
+    One id is compared with `=`: PostgreSQL plans `IN ($1)` as `= $1` (an ordered index scan
+    that stops after a page), but `= ANY($1)` as a scan of every match, then a sort. Several
+    ids are one array parameter on asyncpg (its statements have fixed parameters), an
+    "expanding" one — a parameter per id — on SQLite; PostgreSQL plans both alike."""
+    if name in shape.single:
+        return column == bindparam(name)
+    if shape.arrays:
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def _view_filter(shape: Shape) -> ColumnElement[bool]:
@@ -74,24 +107,24 @@ def _view_filter(shape: Shape) -> ColumnElement[bool]:
     if shape.view == "mine":
         return or_(Order.resident_id == me, Order.proxy_id == me)
     if shape.view == "community":
-        return Order.community_id.in_(_list("communities"))
+        return _among(Order.community_id, "communities", shape)
     if shape.view == "assigned":
         mine = Order.assignee_user_id == me
         if shape.providers:
-            mine = or_(mine, Order.assignee_provider_id.in_(_list("providers")))
+            mine = or_(mine, _among(Order.assignee_provider_id, "providers", shape))
         return mine
     # pool: dispatched to the hall, in a community where the caller volunteers, of a category
     # they may take (a subquery, so the page stays one round trip).
     if shape.nowhere:
         return false()
+    party = _among(Category.community_id, "party", shape) if shape.party else None
     eligible = select(Category.id).where(
-        Category.community_id.in_(_list("communities")),
-        may_take_sql(_list("party") if shape.party else None),
+        _among(Category.community_id, "communities", shape), may_take_sql(party)
     )
     return and_(
         Order.status == "dispatched",
         Order.dispatch_mode == "pool",
-        Order.community_id.in_(_list("communities")),
+        _among(Order.community_id, "communities", shape),
         Order.category_id.in_(eligible),
         Order.resident_id != me,
     )
@@ -130,118 +163,95 @@ def statement(shape: Shape) -> Select:
     return order_rows(ids).order_by(*order)
 
 
-@lru_cache(maxsize=16)
-def _record_type(keys: tuple[str, ...]) -> type:
-    """A named tuple of a list statement's columns: presenting reads ~60 fields of every row,
-    and a SQLAlchemy Row resolves each name through `__getattr__` (~20× a named tuple's field)."""
-    return namedtuple("OrderRow", keys)  # type: ignore[misc]
-
-
 def _shape_and_values(
-    caller: Caller,
-    *,
-    view: str,
-    status: str | None,
-    category_id: int | None,
-    grid_id: int | None,
-    cursor: str | None,
-    limit: int,
-    due: str | None,
-    sort: str,
-    now: datetime,
-    soon_minutes: int,
+    caller: Caller, query: ListQuery, *, now: datetime, soon_minutes: int, arrays: bool
 ) -> tuple[Shape, dict[str, Any]]:
-    values: dict[str, Any] = {"caller_id": caller.id, "limit": limit + 1}
+    values: dict[str, Any] = {"caller_id": caller.id, "limit": query.limit + 1}
     party = providers = nowhere = False
-    if view == "community":
+    if query.view == "community":
         values["communities"] = caller.communities_with("worker", "admin")
-    elif view == "assigned":
+    elif query.view == "assigned":
         providers = bool(caller.provider_ids)
         if providers:
             values["providers"] = sorted(caller.provider_ids)
-    elif view == "pool":
+    elif query.view == "pool":
         values["communities"] = caller.communities_with(*VOLUNTEER_ROLES)
         nowhere = not values["communities"]
         values["party"] = caller.communities_with("party_member")
         party = bool(values["party"])
-    if status is not None:
-        values["status"] = status
-    if category_id is not None:
-        values["category_id"] = category_id
-    if grid_id is not None:
-        values["grid_id"] = grid_id
-    if due is not None:
+    single = frozenset(n for n in _LISTS if len(values.get(n, ())) == 1)
+    for name in single:
+        values[name] = values[name][0]
+    if query.status is not None:
+        values["status"] = query.status
+    if query.category_id is not None:
+        values["category_id"] = query.category_id
+    if query.grid_id is not None:
+        values["grid_id"] = query.grid_id
+    if query.due is not None:
         values["now"] = now
         values["soon_until"] = deadlines.soon_until(now, soon_minutes)
-    if cursor is not None:
-        if sort == "deadline":
-            at, rank, order_id = deadlines.decode_deadline_cursor(cursor)
+    if query.cursor is not None:
+        if query.sort == "deadline":
+            at, rank, order_id = deadlines.decode_deadline_cursor(query.cursor)
             values |= {"after_at": at, "after_rank": rank, "after_id": order_id}
         else:
-            values["before_id"] = decode_cursor(cursor)
+            values["before_id"] = decode_cursor(query.cursor)
     shape = Shape(
-        view=view,
-        status=status is not None,
-        category=category_id is not None,
-        grid=grid_id is not None,
-        due=due,
-        sort=sort,
-        cursor=cursor is not None,
+        view=query.view,
+        status=query.status is not None,
+        category=query.category_id is not None,
+        grid=query.grid_id is not None,
+        due=query.due,
+        sort=query.sort,
+        cursor=query.cursor is not None,
         party=party,
         providers=providers,
         nowhere=nowhere,
+        single=single,
+        arrays=arrays,
     )
     return shape, values
 
 
-async def list_orders(
-    engine: AsyncEngine,
-    *,
-    caller: Caller,
-    view: str,
-    status: str | None,
-    category_id: int | None,
-    cursor: str | None,
-    limit: int,
-    grid_id: int | None = None,
-    due: str | None = None,
-    sort: str = "newest",
-    soon_minutes: int = 60,
-) -> dict[str, Any]:
-    """A page as `OrderPage` would dump it: `{"items": [...], "next_cursor": ...}`.
+class OrderLists:
+    """The lists of one app, read through `engine` (the engine of PLAIN_READ routes) the
+    way its driver reads them fastest (list_rows.py), chosen once, here."""
 
-    `grid_id` keeps orders whose building lies in that grid (orders without a building are in
-    none). `due` keeps open orders whose pending deadline passed (`overdue`) or comes within
-    `soon_minutes` (`soon`); `sort=deadline` lists the most pressing first (quality/deadlines)."""
-    now = utcnow()
-    shape, values = _shape_and_values(
-        caller,
-        view=view,
-        status=status,
-        category_id=category_id,
-        grid_id=grid_id,
-        cursor=cursor,
-        limit=limit,
-        due=due,
-        sort=sort,
-        now=now,
-        soon_minutes=soon_minutes,
-    )
-    # Core on a connection: neither the ORM's result machinery nor a session's transaction
-    # bookkeeping has anything to do for one SELECT.
-    async with engine.connect() as connection:
-        result = await connection.execute(statement(shape), values)
-        as_record = _record_type(tuple(result.keys()))._make
-        rows = [as_record(row) for row in result]
-    items = [present_order(r, caller, now) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = (
-            deadlines.encode_deadline_cursor(
-                deadlines.pending_deadline_of(last), last.urgency, last.id
-            )
-            if sort == "deadline"
-            else encode_cursor(last.id)
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._rows = list_rows.for_engine(engine, statement)
+
+    async def page(
+        self, caller: Caller, query: ListQuery, *, soon_minutes: int = 60
+    ) -> dict[str, Any]:
+        """A page as `OrderPage` would dump it: `{"items": [...], "next_cursor": ...}`.
+
+        `grid_id` keeps orders whose building lies in that grid (orders without a building are
+        in none). `due` keeps open orders whose pending deadline passed (`overdue`) or comes
+        within `soon_minutes` (`soon`); `sort=deadline` lists the most pressing first
+        (quality/deadlines)."""
+        now = utcnow()
+        shape, values = _shape_and_values(
+            caller, query, now=now, soon_minutes=soon_minutes, arrays=self._rows.arrays
         )
-    return {"items": items, "next_cursor": next_cursor}
+        rows = await self._rows.fetch(shape, values)
+        limit = query.limit
+        items = [present_order(r, caller, now) for r in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_cursor = (
+                deadlines.encode_deadline_cursor(
+                    deadlines.pending_deadline_of(last), last.urgency, last.id
+                )
+                if query.sort == "deadline"
+                else encode_cursor(last.id)
+            )
+        return {"items": items, "next_cursor": next_cursor}
+
+    def sql(self, caller: Caller, query: ListQuery) -> tuple[str, list[Any]]:
+        """The SQL and arguments a page sends (benchmarks/explain.py explains them)."""
+        shape, values = _shape_and_values(
+            caller, query, now=utcnow(), soon_minutes=60, arrays=self._rows.arrays
+        )
+        return self._rows.sql(shape, values)
