@@ -55,6 +55,9 @@ COMMUNITIES = 200  # generate.py's default
 # district (generate.py --users 20000), so the ids below are its workers, volunteers, residents.
 PER_COMMUNITY = int(os.environ.get("PERF_USERS", "1000000")) // COMMUNITIES
 WORKERS = os.environ.get("BENCH_WORKERS", "1")
+# The baseline's workers: with `--baseline` this same checkout, one run compares worker counts
+# (`BENCH_WORKERS=2 BENCH_BASE_WORKERS=1 … --baseline .`).
+BASE_WORKERS = os.environ.get("BENCH_BASE_WORKERS", WORKERS)
 ENV = {
     "DATABASE_URL": DB,
     "LINLI_SECRET_KEY": SECRET,
@@ -136,9 +139,10 @@ def _refuse_taken(port: int) -> None:
 
 
 @contextmanager
-def server(command: list[str], port: int, log: Path, tree: Path = ROOT):
+def server(command: list[str], port: int, log: Path, tree: Path = ROOT, workers: str = WORKERS):
     _refuse_taken(port)
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"} | ENV
+    env["LINLI_WORKERS"] = workers
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603 — our own commands
             command, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -156,8 +160,8 @@ def server(command: list[str], port: int, log: Path, tree: Path = ROOT):
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def linli(log: Path, port: int = PORT, tree: Path = ROOT):
-    return server(["uv", "run", "linli", "serve", "--port", str(port)], port, log, tree)
+def linli(log: Path, port: int = PORT, tree: Path = ROOT, workers: str = WORKERS):
+    return server(["uv", "run", "linli", "serve", "--port", str(port)], port, log, tree, workers)
 
 
 def reference(log: Path, port: int = REF_PORT, tree: Path = ROOT):
@@ -178,7 +182,7 @@ def servers(args: argparse.Namespace, *, with_reference: bool):
             stack.enter_context(reference(logs / "reference.log"))
         if args.baseline:
             base = Path(args.baseline).resolve()
-            stack.enter_context(linli(logs / "base.log", BASE_PORT, base))
+            stack.enter_context(linli(logs / "base.log", BASE_PORT, base, BASE_WORKERS))
             if with_reference:
                 stack.enter_context(reference(logs / "base-ref.log", BASE_REF_PORT, base))
         yield
@@ -219,7 +223,8 @@ def context() -> dict:
         "python": platform.python_version(),
         "versions": versions,
         "postgresql_and_orders": pg,
-        "server": f"linli serve (granian), {WORKERS} worker(s)",
+        "server": f"linli serve (granian), {WORKERS} worker(s)"
+        + (f", the baseline {BASE_WORKERS}" if BASE_WORKERS != WORKERS else ""),
         "load_average_before": os.getloadavg(),
         "at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }

@@ -40,6 +40,7 @@ import load
 import uvloop
 from load import (
     BASE_PORT,
+    BASE_WORKERS,
     COMMUNITIES,
     DB,
     PORT,
@@ -346,7 +347,7 @@ def main() -> None:
             if args.baseline:
                 result["baseline"] = baseline_of(args.baseline)
                 base = Path(args.baseline).resolve()
-                stack.enter_context(linli(logs / "base.log", BASE_PORT, base))
+                stack.enter_context(linli(logs / "base.log", BASE_PORT, base, BASE_WORKERS))
             result |= uvloop.run(measure(args, ports))
         record(f"order-loop-{args.label}", result)
         return
