@@ -91,10 +91,12 @@ class Shape(NamedTuple):
 def _among(column: Any, name: str, shape: Shape) -> ColumnElement[bool]:
     """`column` is one of the ids of the list parameter `name`.
 
-    One id is compared with `=`: PostgreSQL plans `IN ($1)` as `= $1` (an ordered index scan
-    that stops after a page), but `= ANY($1)` as a scan of every match, then a sort. Several
-    ids are one array parameter on asyncpg (its statements have fixed parameters), an
-    "expanding" one — a parameter per id — on SQLite; PostgreSQL plans both alike."""
+    Several ids are one array parameter on asyncpg (`= ANY($n)`: a prepared statement has a
+    fixed number of parameters), one parameter per id on SQLite (an "expanding" IN). PostgreSQL
+    parses `IN ($1, $2)` as `= ANY(ARRAY[$1, $2])`, so the plans are the ones it made before
+    (EXPLAIN at 10M, docs/performance.md "Round four"). One id — most callers have one
+    community — is `= $n`, as `IN ($1)` always reached PostgreSQL: those statements stay
+    exactly what they were, and so do the generic plans PostgreSQL may settle on for them."""
     if name in shape.single:
         return column == bindparam(name)
     if shape.arrays:
