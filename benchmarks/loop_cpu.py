@@ -101,12 +101,13 @@ async def one(loops: int) -> dict:
     }
 
 
-def _run_in(tree: Path, loops: int) -> dict:
-    """One round in a checkout's own interpreter (its backend, its dependencies)."""
+def run_in(tree: Path, arguments: list[str], script: str = __file__) -> dict:
+    """One round of `script --one` in a checkout's own interpreter (its backend, its
+    dependencies); the last line it prints is its JSON."""
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    command = ["uv", "run", "--group", "bench", "python", str(Path(__file__).resolve())]
+    command = ["uv", "run", "--group", "bench", "python", str(Path(script).resolve())]
     out = subprocess.run(  # noqa: S603 — our own command
-        [*command, "--one", "--loops", str(loops)],
+        [*command, "--one", *arguments],
         cwd=tree,
         env=env,
         capture_output=True,
@@ -132,7 +133,8 @@ def main() -> None:
     result = context() | {"server": "none: the app called in-process, one request at a time"}
     result |= {"loops_per_round": args.loops, "rounds": []}
     for _ in range(args.rounds):
-        one_round = {name: _run_in(tree, args.loops) for name, tree in trees.items()}
+        arguments = ["--loops", str(args.loops)]
+        one_round = {name: run_in(tree, arguments) for name, tree in trees.items()}
         print(json.dumps(one_round), file=sys.stderr)
         result["rounds"].append(one_round)
     result["cpu_ms_per_write"] = {
