@@ -62,6 +62,13 @@ async def _explain(url: str) -> dict:
     # Several communities are one array parameter (`= ANY($n)`), one is `= $n`: the street's
     # admin (ten communities) shows the array's plan.
     admin = Caller(id=1, name="", roles={k: frozenset({"admin"}) for k in range(1, 11)})
+    # Staff of the organisation with the most orders (1.3M at 10M, a few hundred open): the
+    # tasks tabs send an open status by deadline (ix_order_open_assignee_provider).
+    staff = Caller(id=5, name="", roles={c: frozenset({"provider"})}, provider_ids=frozenset({1}))
+    for status in (None, "accepted"):
+        sent[f"my tasks, organisation staff, {status or 'open'}, by deadline"] = pages.sql(
+            staff, orders.ListQuery(view="assigned", status=status, sort="deadline")
+        )
     sent["community, newest, ten communities (a street's admin)"] = pages.sql(
         admin, orders.ListQuery(view="community")
     )

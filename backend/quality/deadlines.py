@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, or_
 
 from backend.errors import Invalid
-from backend.orders.models import Order
+from backend.orders.models import OPEN_STATUSES, Order
 from backend.pagination import decode_key, encode_key
 
-OPEN = ("submitted", "dispatched", "accepted", "in_progress")
+OPEN = OPEN_STATUSES
 
 pending_deadline = case((Order.status == "submitted", Order.respond_by), else_=Order.complete_by)
 urgent_first = case((Order.urgency == "urgent", 0), else_=1)
