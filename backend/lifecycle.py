@@ -41,10 +41,18 @@ def watch_shutdown_signals(app: Litestar):  # type: ignore[no-untyped-def]
     loop = asyncio.get_running_loop()
     previous: dict[int, Any] = {}
 
-    def chained(signum: int, frame: Any) -> None:
+    def on_signal(signum: int) -> None:  # runs on the loop, as an ordinary callback
         if not event.is_set():
             log.info("shutdown requested; closing event streams", extra={"signal": signum})
-        loop.call_soon_threadsafe(event.set)
+            event.set()
+
+    def chained(signum: int, frame: Any) -> None:
+        # A signal handler runs between two bytecodes of whatever the main thread was doing,
+        # perhaps halfway through writing a log line to stderr. Logging from here could then fail
+        # as a reentrant write (or wait on a lock its own thread holds), the event would never be
+        # set and open streams would hold the process until the kill timeout. So the handler does
+        # no I/O: it hands the work to the loop.
+        loop.call_soon_threadsafe(on_signal, signum)
         before: Callable | Any = previous.get(signum)
         if callable(before):
             before(signum, frame)
