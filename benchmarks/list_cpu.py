@@ -15,19 +15,12 @@ Results: benchmarks/results/list-cpu-<label>.json.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import hotpath
-import load
 import loop_cpu
-from load import COMMUNITIES, DB, context, record, resident, volunteer, worker
+from load import COMMUNITIES, record, resident, volunteer, worker
 
 LISTS = {
     "order hall": (volunteer, "view=pool&sort=deadline"),
@@ -61,27 +54,10 @@ async def one(requests: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--label", default="10m")
-    parser.add_argument("--baseline", help="another checkout to measure alongside")
-    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    os.environ.update(load.ENV | {"DATABASE_URL": DB})
-    if args.one:
-        print(json.dumps(asyncio.run(one(args.requests))))
+    ran = loop_cpu.rounds_in_process(__file__, __doc__, "requests", 1000, one)
+    if ran is None:
         return
-    trees = {"linli": load.ROOT} | ({"baseline": Path(args.baseline)} if args.baseline else {})
-    result = context() | {"server": "none: the app called in-process, one request at a time"}
-    result |= {"requests_per_list_and_round": args.requests, "rounds": []}
-    for _ in range(args.rounds):
-        one_round = {
-            name: loop_cpu.run_in(tree, ["--requests", str(args.requests)], __file__)
-            for name, tree in trees.items()
-        }
-        print(json.dumps(one_round), file=sys.stderr)
-        result["rounds"].append(one_round)
+    args, trees, result = ran
     result["cpu_ms_per_request"] = {
         name: {
             lst: statistics.median(r[name][lst]["cpu_ms_per_request"] for r in result["rounds"])

@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import hotpath
@@ -117,26 +118,42 @@ def run_in(tree: Path, arguments: list[str], script: str = __file__) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loops", type=int, default=150)
+def rounds_in_process(
+    script: str, doc: str, count: str, default: int, one: Callable[[int], Awaitable[dict]]
+) -> tuple[argparse.Namespace, dict[str, Path], dict] | None:
+    """The command line the in-process CPU benchmarks share (this one and list_cpu.py):
+    `--<count> N --rounds R --label L --baseline DIR`. Under `--one` (how `run_in` runs a round
+    in a checkout) prints `one(N)` and returns None; otherwise runs the rounds, this checkout and
+    the baseline taking turns, and returns the arguments, the checkouts and the result so far."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument(f"--{count}", type=int, default=default)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--label", default="10m")
     parser.add_argument("--baseline", help="another checkout to measure alongside")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.update(load.ENV | {"DATABASE_URL": DB})
+    n = getattr(args, count)
     if args.one:
-        print(json.dumps(asyncio.run(one(args.loops))))
-        return
+        print(json.dumps(asyncio.run(one(n))))
+        return None
     trees = {"linli": load.ROOT} | ({"baseline": Path(args.baseline)} if args.baseline else {})
     result = context() | {"server": "none: the app called in-process, one request at a time"}
-    result |= {"loops_per_round": args.loops, "rounds": []}
+    result |= {f"{count}_per_round": n, "rounds": []}
     for _ in range(args.rounds):
-        arguments = ["--loops", str(args.loops)]
-        one_round = {name: run_in(tree, arguments) for name, tree in trees.items()}
+        one_round = {
+            name: run_in(tree, [f"--{count}", str(n)], script) for name, tree in trees.items()
+        }
         print(json.dumps(one_round), file=sys.stderr)
         result["rounds"].append(one_round)
+    return args, trees, result
+
+
+def main() -> None:
+    ran = rounds_in_process(__file__, __doc__, "loops", 150, one)
+    if ran is None:
+        return
+    args, trees, result = ran
     result["cpu_ms_per_write"] = {
         name: statistics.median(r[name]["cpu_ms_per_write"] for r in result["rounds"])
         for name in trees
