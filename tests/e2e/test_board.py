@@ -7,17 +7,17 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import expect
 
+from backend.orders.models import OPEN_STATUSES
 from tests.e2e.conftest import Server
 
 WORKER = "13800000002"
-OPEN = {"submitted", "dispatched", "accepted", "in_progress"}
 
 
 def _board(server: Server, **filters: object) -> list[dict]:
     """What the board asks for: an open status as the server's queue by deadline, else the
     newest page."""
     query = {"view": "community", "limit": 20, **filters}
-    if filters.get("status") in OPEN:
+    if filters.get("status") in OPEN_STATUSES:
         query["sort"] = "deadline"
     return server.request("GET", f"/api/v1/orders?{urlencode(query)}", phone=WORKER)["items"]
 
